@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClassifyConfig(AppConfig):
+    name = "snu.classify"
+    label = "classify"
