@@ -136,6 +136,12 @@ try:  # argon2 is optional; PBKDF2 (Django's default) is used without it
 except ImportError:
     PASSWORD_HASHERS = PASSWORD_HASHERS[1:]
 
+# Login rate limit (snu.core.ratelimit): this many failures per username and address within the window.
+SNU_LOGIN_MAX_FAILURES = int(os.environ.get("SNU_LOGIN_MAX_FAILURES", "5"))
+SNU_LOGIN_WINDOW_SECONDS = int(os.environ.get("SNU_LOGIN_WINDOW_SECONDS", "900"))
+# Only behind a reverse proxy that sets X-Forwarded-For itself; otherwise clients could pick their own address.
+SNU_TRUST_X_FORWARDED_FOR = env_bool("SNU_TRUST_X_FORWARDED_FOR")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -148,6 +154,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
