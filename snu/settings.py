@@ -25,9 +25,16 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
-    """Take the key from the environment; otherwise keep a generated one in the data folder."""
+    """Take the key from the environment; otherwise keep a generated one in the data folder.
+
+    In production (SNU_HTTPS=1) the key must come from the environment, so it is never left on disk by accident.
+    """
     if key := os.environ.get("SNU_SECRET_KEY"):
         return key
+    if env_bool("SNU_HTTPS"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SNU_SECRET_KEY must be set in the environment when SNU_HTTPS=1")
     path = DATA_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -184,6 +191,9 @@ if env_bool("SNU_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # __Host- cookies are only accepted over HTTPS, for this exact host and path: no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-snu-session"
+    CSRF_COOKIE_NAME = "__Host-snu-csrftoken"
 
 TASKS = {
     "default": {

@@ -106,3 +106,20 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for the rate limiter (snu.core.ratelimit) and pruned when its window has passed.
+
+    In the database, not in a per-process cache, so the limit holds across several web workers.
+    """
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=45)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M:%S}"

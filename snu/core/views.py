@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from snu.core import ratelimit
 from snu.core.home import collect_panels
 from snu.core.models import AuditEntry
 from snu.core.permissions import administrator_required, reader_required
@@ -13,6 +15,22 @@ from snu.core.permissions import administrator_required, reader_required
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username, ip = request.POST.get("username", ""), ratelimit.client_ip(request)
+        if ratelimit.is_locked(username, ip):
+            minutes = ratelimit.window_minutes()
+            context = self.get_context_data(form=self.get_form(), locked=True, locked_minutes=minutes)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        ratelimit.clear_failures(form.cleaned_data.get("username", ""), ratelimit.client_ip(self.request))
+        return super().form_valid(form)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        ratelimit.record_failure(self.request.POST.get("username", ""), ratelimit.client_ip(self.request))
+        return super().form_invalid(form)
 
 
 def home(request: HttpRequest) -> HttpResponse:
