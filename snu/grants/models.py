@@ -185,3 +185,14 @@ class Allocation(AuthorityOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("grants:allocation_detail", args=[self.pk])
+
+    @property
+    def is_sole_proprietor(self) -> bool:
+        return bool(self.recipient_id and self.recipient.is_sole_proprietor)
+
+    @property
+    def public_recipient_name(self) -> str:
+        """The recipient as public pages may show it: a sole proprietor is a person, so never by name."""
+        if self.is_sole_proprietor or self.recipient_name.lower().startswith("enkeltpersonforetak"):
+            return str(_("Sole proprietorship"))
+        return self.recipient_name
