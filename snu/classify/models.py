@@ -32,13 +32,17 @@ class Alignment(TimeStamped):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic locking")
+    priority = models.FloatField(default=0, help_text="Review order: uncertainty × log(amount)")
 
     class Meta:
         verbose_name = _("alignment")
         constraints = [
             models.UniqueConstraint(fields=["allocation", "strategy"], name="one_alignment_per_strategy")
         ]
-        indexes = [models.Index(fields=["strategy", "origin", "confidence"])]
+        indexes = [
+            models.Index(fields=["strategy", "origin", "confidence"]),
+            models.Index(fields=["strategy", "origin", "-priority"], name="alignment_review_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.allocation_id} → {self.strategy.code}"
