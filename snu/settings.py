@@ -203,10 +203,16 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "snu.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "snu.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["snu.api.permissions.AuthorityRole"],
+    "EXCEPTION_HANDLER": "snu.api.errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "SNU API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {"TITLE": "SNU API", "VERSION": "1.0.0", "COMPONENT_SPLIT_REQUEST": True}
 
 LOGGING = {
     "version": 1,

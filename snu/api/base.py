@@ -1,0 +1,79 @@
+"""What every endpoint shares: authentication, the role check, authority scoping, pagination and the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from snu.api.auth import SessionAuthentication, TokenAuthentication, authority_of
+from snu.api.pagination import Pagination
+from snu.api.permissions import AuthorityRole
+from snu.core.models import Authority
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorBody(serializers.Serializer):
+    error = ErrorDetail()
+
+
+class Schema(AutoSchema):
+    """Declares the error answers every operation can give, so clients (and schemathesis) know them."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        errors = {"401": "Not authenticated", "403": "Role does not allow this", "404": "Not found"}
+        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
+            errors["400"] = "Invalid values or filters"
+        for code, description in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(response=ErrorBody, description=description), code
+                )
+        return responses
+
+
+class AuthorityViewSet(viewsets.GenericViewSet):
+    """Base for every endpoint. Subclasses implement `scoped_queryset(authority)`."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [AuthorityRole]
+    pagination_class = Pagination
+    schema = Schema()
+    filter_serializer: type[serializers.Serializer] | None = None
+
+    @property
+    def authority(self) -> Authority:
+        authority = authority_of(self.request)
+        assert authority is not None  # AuthorityRole has let only members through
+        return authority
+
+    def scoped_queryset(self, authority: Authority) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no request
+            return self.queryset.none() if self.queryset is not None else QuerySet().none()
+        queryset = self.scoped_queryset(self.authority)
+        if self.action == "list" and self.filter_serializer is not None:
+            queryset = self.filter_queryset_by(queryset, self.filters())
+        return queryset
+
+    def filters(self) -> dict[str, Any]:
+        assert self.filter_serializer is not None
+        serializer = self.filter_serializer(data=self.request.query_params)
+        if not serializer.is_valid():
+            raise ValidationError(serializer.errors)
+        return {k: v for k, v in serializer.validated_data.items() if v not in (None, "")}
+
+    def filter_queryset_by(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
+        return queryset

@@ -1,0 +1,24 @@
+from django.urls import include, path, re_path
+from rest_framework.routers import DefaultRouter
+
+from snu.api import classify, errors, grants, strategy, views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("strategies", strategy.StrategyViewSet, basename="strategy")
+router.register("elements", strategy.ElementViewSet, basename="element")
+router.register("allocations", grants.AllocationViewSet, basename="allocation")
+router.register("schemes", grants.SchemeViewSet, basename="scheme")
+router.register("funding-sources", grants.FundingSourceViewSet, basename="funding-source")
+router.register("alignments", classify.AlignmentViewSet, basename="alignment")
+
+urlpatterns = [
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("", views.docs, name="docs"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke, name="token_revoke"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", errors.not_found),
+]
