@@ -139,7 +139,9 @@ class Agreement(AuthorityOwned):
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     renewal_date = models.DateField(_("renewal date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
+    )
     obligations = models.TextField(_("obligations"), blank=True)
     focus_areas = models.ManyToManyField("strategy.Element", blank=True, related_name="agreements")
 
