@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +263,7 @@ def _restore_model(archive: zipfile.ZipFile, model: type[models.Model], labels: 
     return count
 
 
-def _insert(manager: models.Manager, batch: list[models.Model], fields: list[models.Field]) -> int:
+def _insert(manager: models.Manager, batch: list[models.Model], fields: Sequence[models.Field]) -> int:
     # raw=True keeps the stored values of auto_now/auto_now_add fields, as loaddata does.
     size = max(1, connections[manager.db].ops.bulk_batch_size(fields, batch))
     for start in range(0, len(batch), size):
