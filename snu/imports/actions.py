@@ -1,0 +1,539 @@
+"""Importing allocations: read → map headers → validate every row → report all problems → save all or nothing.
+
+`import_allocations` is the one entry point for the CLI, the web page (through a background task) and the demo.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from snu.core import audit
+from snu.core.models import AuditEntry, Authority
+from snu.grants.models import Allocation, FundingSource, Organisation, Scheme
+from snu.grants.municipalities import MunicipalityResolver
+from snu.imports import readers, writer
+from snu.imports.alignments import confirm_alignments_from_labels
+from snu.imports.layouts import Mapping, recognise, suggest
+from snu.imports.models import ImportBatch, SavedMapping
+from snu.imports.normalise import Context, Row, RowError, RowNormaliser
+from snu.strategy.models import ElementKind, Strategy
+
+ERRORS_KEPT = 1000  # problems stored on the batch for the page; the full list goes to the report file
+Progress = Callable[[str, float], None]
+
+# Funders whose money is the state's (the county administers it on the state's behalf).
+STATE_WORDS = (
+    "innovasjon norge",
+    "departement",
+    "kdd",
+    "kmd",
+    "lmd",
+    "nfd",
+    "kd ",
+    "miljødirektoratet",
+    "nkom",
+    "forskningsrådet",
+    "statsforvalter",
+    "13.50",
+    "statlig",
+    "state",
+)
+
+
+class MappingNeeded(Exception):
+    """The headers are not a layout SNU knows: a person has to confirm the mapping."""
+
+    def __init__(self, headers: list[str], suggestion: dict[str, str]) -> None:
+        super().__init__(_("The file's headers are not a known layout; confirm how they map."))
+        self.headers, self.suggestion = headers, suggestion
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    total_amount: Decimal = Decimal(0)
+    errors: list[RowError] = field(default_factory=list)
+    saved: bool = False
+    skipped_path: str = ""
+    seconds: float = 0.0
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.errors) and not self.saved and not self.batch.dry_run
+
+
+def is_state_money(funder: str) -> bool:
+    text = f" {funder.lower()} "
+    return any(word in text for word in STATE_WORDS)
+
+
+def _noop(_phase: str, _fraction: float) -> None:
+    return None
+
+
+def start_batch(actor: Any, authority: Authority, path: Path, *, file_name: str = "", **options: Any) -> ImportBatch:
+    """The history row for one import, made before reading so a crash is still on record."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return ImportBatch.objects.create(
+        authority=authority,
+        file_name=file_name or path.name,
+        stored_path=str(path),
+        file_size=path.stat().st_size if path.exists() else 0,
+        started_by=user,
+        started_by_name=user.get_username() if user else str(actor or "system"),
+        **options,
+    )
+
+
+def resolve_mapping(authority: Authority, headers: list[str], mapping_name: str = "") -> Mapping:
+    if mapping_name:
+        saved = SavedMapping.objects.filter(authority=authority, name=mapping_name).first()
+        if saved is None:
+            raise ValueError(_("No saved mapping is called %(name)s.") % {"name": mapping_name})
+        return Mapping(dict(saved.columns), dict(saved.constants), layout=f"mapping:{saved.name}")
+    mapping = recognise(headers)
+    if mapping is None:
+        raise MappingNeeded(headers, suggest(headers))
+    return mapping
+
+
+def import_allocations(
+    actor: Any,
+    authority: Authority,
+    path: Path | str,
+    *,
+    batch: ImportBatch | None = None,
+    file_format: str = "auto",
+    sheet: str = "",
+    mapping: Mapping | None = None,
+    mapping_name: str = "",
+    strategy_code: str = "",
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _noop,
+    table: readers.Table | None = None,
+    state_money: bool | None = None,
+) -> ImportResult:
+    """Validate the whole file, then save every row in one transaction (or nothing).
+
+    With `skip_invalid` the good rows are saved and the bad ones written to `<file>.invalid.csv` to fix and
+    re-import. With `dry_run` nothing is saved; the result says what would happen. Raises MappingNeeded for an
+    unknown layout, readers.ReadError for an unreadable file.
+    """
+    path = Path(path)
+    started = time.monotonic()
+    if batch is None:
+        batch = start_batch(
+            actor,
+            authority,
+            path,
+            strategy_code=strategy_code,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            mapping_name=mapping_name,
+        )
+    _mark(batch, ImportBatch.Status.RUNNING, started_at=timezone.now())
+    try:
+        table = table or readers.open_table(path, file_format, sheet)
+        mapping = mapping or resolve_mapping(authority, table.headers, mapping_name)
+        batch.file_format, batch.sheet, batch.headers = table.file_format, table.sheet, table.headers
+        batch.layout, batch.columns, batch.constants = mapping.layout, mapping.columns, mapping.constants
+        missing = mapping.missing_required()
+        if missing:
+            raise ValueError(_("No column is mapped to: %(fields)s") % {"fields": ", ".join(missing)})
+        strategy = _strategy(authority, strategy_code)
+        result = ImportResult(batch)
+        rows, bad_rows = _validate(authority, table, mapping, strategy, result, progress, skip_invalid)
+        if result.errors and skip_invalid and not dry_run:
+            result.skipped_path = _write_skipped(path, table.headers, bad_rows)
+        if dry_run or (result.errors and not skip_invalid):
+            _plan(authority, rows, result)
+        else:
+            _save(actor, authority, rows, strategy, batch, result, progress, state_money)
+            result.saved = True
+    except Exception as exc:
+        batch.message = str(exc)
+        _mark(batch, ImportBatch.Status.FAILED, finished_at=timezone.now())
+        raise
+    result.seconds = time.monotonic() - started
+    _finish(batch, result)
+    return result
+
+
+def _strategy(authority: Authority, code: str) -> Strategy | None:
+    if not code:
+        return None
+    strategy = Strategy.objects.filter(authority=authority, code=code).first()
+    if strategy is None:
+        raise ValueError(_("No strategy has the code %(code)s.") % {"code": code})
+    return strategy
+
+
+def _validate(
+    authority: Authority,
+    table: readers.Table,
+    mapping: Mapping,
+    strategy: Strategy | None,
+    result: ImportResult,
+    progress: Progress,
+    keep_bad: bool,
+) -> tuple[list[Row], list[list[Any]]]:
+    known = None
+    if strategy is not None:
+        known = set(strategy.elements.values_list("code", flat=True))
+    context = Context(MunicipalityResolver(authority.county_number), known)
+    normaliser = RowNormaliser(table.headers, mapping, context)
+    rows: list[Row] = []
+    bad: list[list[Any]] = []
+    first_seen: dict[str, int] = {}
+    total = Decimal(0)
+    number = table.first_row_number - 1
+    for cells in table.rows:
+        number += 1
+        if not cells:
+            continue
+        result.rows_read += 1
+        out = normaliser.normalise(cells, number)
+        if isinstance(out, Row) and out.external_id in first_seen:
+            out = [
+                RowError(
+                    number,
+                    normaliser.column("external_id"),
+                    out.external_id,
+                    _("the identifier is also on row %(row)s") % {"row": first_seen[out.external_id]},
+                )
+            ]
+        if isinstance(out, Row):
+            first_seen[out.external_id] = number
+            rows.append(out)
+            total += out.amount
+        else:
+            result.invalid += 1
+            result.errors.extend(out)
+            if keep_bad:
+                bad.append([*cells, "; ".join(f"{e.column}: {e.reason}" for e in out)])
+        if result.rows_read % 20000 == 0:
+            progress("reading", table.progress())
+    progress("reading", 1.0)
+    result.total_amount = total
+    return rows, bad
+
+
+def _write_skipped(path: Path, headers: list[str], bad_rows: list[list[Any]]) -> str:
+    """The rows left out, with what is wrong, as a CSV to fix and import again (`snu_errors` is ignored then)."""
+    target = path.with_name(path.stem + ".invalid.csv")
+    if not _writable(target.parent):
+        target = Path(settings.MEDIA_ROOT) / "imports" / target.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, delimiter=";")
+        out.writerow([*headers, "snu_errors"])
+        out.writerows(bad_rows)
+    return str(target)
+
+
+def _writable(folder: Path) -> bool:
+    import os
+
+    return os.access(folder, os.W_OK)
+
+
+def _existing(authority: Authority) -> dict[str, tuple[int, str]]:
+    return {
+        ext: (pk, digest)
+        for ext, pk, digest in Allocation.objects.filter(authority=authority)
+        .values_list("external_id", "id", "row_hash")
+        .iterator(chunk_size=20000)
+    }
+
+
+def _plan(authority: Authority, rows: list[Row], result: ImportResult) -> None:
+    """What saving would do, without saving."""
+    existing = _existing(authority)
+    for row in rows:
+        known = existing.get(row.external_id)
+        if known is None:
+            result.created += 1
+        elif known[1] == row.row_hash:
+            result.unchanged += 1
+        else:
+            result.updated += 1
+
+
+@transaction.atomic
+def _save(
+    actor: Any,
+    authority: Authority,
+    rows: list[Row],
+    strategy: Strategy | None,
+    batch: ImportBatch,
+    result: ImportResult,
+    progress: Progress,
+    state_money: bool | None,
+) -> None:
+    existing = _existing(authority)
+    new = [r for r in rows if r.external_id not in existing]
+    changed = [r for r in rows if r.external_id in existing and existing[r.external_id][1] != r.row_hash]
+    result.created, result.updated = len(new), len(changed)
+    result.unchanged = len(rows) - len(new) - len(changed)
+    touched = new + changed
+    sources = _funding_sources(actor, authority, touched, state_money)
+    schemes = _schemes(actor, authority, touched, sources)
+    orgs = _organisations(authority, touched)
+    total = max(len(touched), 1)
+    _insert(authority, new, sources, schemes, orgs, lambda n: progress("saving", n / total))
+    _update(actor, authority, changed, existing, sources, schemes, orgs)
+    progress("saving", 1.0)
+    if strategy is not None:
+        labelled = [r for r in rows if r.labels]
+        ids = dict(
+            Allocation.objects.filter(authority=authority, external_id__in=[r.external_id for r in labelled])
+            .values_list("external_id", "id")
+            .iterator()
+        )
+        confirm_alignments_from_labels(actor, strategy, [(ids[r.external_id], r.labels) for r in labelled])
+    audit.record(
+        actor,
+        AuditEntry.Verb.EVENT,
+        batch,
+        action="import_allocations",
+        message=f"{batch.file_name}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.invalid} skipped",
+    )
+
+
+def _source_for(row: Row, schemes_fs: dict[str, str]) -> str:
+    return row.funding_source or schemes_fs.get(row.scheme.lower(), "")
+
+
+def _funding_sources(
+    actor: Any, authority: Authority, rows: list[Row], state_money: bool | None
+) -> dict[str, FundingSource]:
+    """Funding source by lower-case name (or code); unknown ones are created, state money guessed from the name."""
+    known: dict[str, FundingSource] = {}
+    for fs in FundingSource.objects.filter(authority=authority):
+        known[fs.name.lower()] = known[fs.code.lower()] = fs
+    for name in sorted({r.funding_source for r in rows if r.funding_source}):
+        if name.lower() in known:
+            continue
+        code = slugify(name)[:60] or name[:60]
+        fs = FundingSource.objects.create(
+            authority=authority,
+            code=code,
+            name=name,
+            is_state=is_state_money(name) if state_money is None else state_money,
+            principal=_("Innovasjon Norge, on behalf of the ministries") if name == "Innovasjon Norge" else "",
+        )
+        audit.record_create(actor, fs, action="import_allocations")
+        known[name.lower()] = known[code.lower()] = fs
+    return known
+
+
+def _schemes(actor: Any, authority: Authority, rows: list[Row], sources: dict[str, FundingSource]) -> dict:
+    known = {s.code.lower(): s for s in Scheme.objects.filter(authority=authority).select_related("funding_source")}
+    for s in list(known.values()):
+        known.setdefault(s.name.lower(), s)
+    for row in rows:
+        key = row.scheme.lower()
+        if not key or key in known:
+            continue
+        scheme = Scheme.objects.create(
+            authority=authority,
+            code=row.scheme[:120],
+            name=row.scheme,
+            funding_source=sources.get(row.funding_source.lower()) if row.funding_source else None,
+        )
+        audit.record_create(actor, scheme, action="import_allocations")
+        known[key] = scheme
+    return known
+
+
+def _org_key(row: Row) -> str:
+    return row.org_number or "name:" + row.recipient_name.lower()
+
+
+def _organisations(authority: Authority, rows: list[Row]) -> dict[str, int]:
+    """Recipients by organisation number (or by name when a file has none); new ones created in bulk."""
+    known: dict[str, int] = {}
+    for pk, number, name in Organisation.objects.filter(authority=authority).values_list("id", "org_number", "name"):
+        known[number or "name:" + name.lower()] = pk
+    wanted: dict[str, Row] = {}
+    for row in rows:
+        if row.recipient_name or row.org_number:
+            key = _org_key(row)
+            if key not in known:
+                wanted.setdefault(key, row)
+    new = [
+        Organisation(
+            authority=authority,
+            org_number=row.org_number,
+            name=row.recipient_name or row.org_number,
+            org_form=row.org_form,
+            industry_code=row.industry_code,
+            municipality_id=row.current_municipality_id,
+            is_sole_proprietor=row.org_form == "ENK" or row.recipient_name.lower().startswith("enkeltpersonforetak"),
+        )
+        for row in wanted.values()
+    ]
+    Organisation.objects.bulk_create(new, batch_size=2000)
+    if new:
+        for pk, number, name in Organisation.objects.filter(authority=authority).values_list(
+            "id", "org_number", "name"
+        ):
+            known.setdefault(number or "name:" + name.lower(), pk)
+    return known
+
+
+ALLOCATION_COLUMNS = [
+    "authority_id",
+    "created_at",
+    "updated_at",
+    "external_id",
+    "title",
+    "description",
+    "recipient_id",
+    "recipient_name",
+    "org_number",
+    "funding_source_id",
+    "scheme_id",
+    "municipality_given",
+    "municipality_id",
+    "current_municipality_id",
+    "municipality_needs_review",
+    "decision_date",
+    "year",
+    "amount",
+    "amount_paid",
+    "amount_applied",
+    "status",
+    "industry_code",
+    "industry_name",
+    "tags",
+    "source_url",
+    "row_hash",
+    "version",
+]
+
+
+def _field_values(row: Row, sources: dict, schemes: dict, orgs: dict) -> dict[str, Any]:
+    scheme = schemes.get(row.scheme.lower()) if row.scheme else None
+    source = sources.get(row.funding_source.lower()) if row.funding_source else None
+    if source is None and scheme is not None:
+        source = scheme.funding_source
+    return {
+        "external_id": row.external_id,
+        "title": row.title,
+        "description": row.description,
+        "recipient_id": orgs.get(_org_key(row)) if (row.recipient_name or row.org_number) else None,
+        "recipient_name": row.recipient_name,
+        "org_number": row.org_number,
+        "funding_source_id": source.pk if source else None,
+        "scheme_id": scheme.pk if scheme else None,
+        "municipality_given": row.municipality_given,
+        "municipality_id": row.municipality_id,
+        "current_municipality_id": row.current_municipality_id,
+        "municipality_needs_review": row.municipality_needs_review,
+        "decision_date": row.decision_date,
+        "year": row.year,
+        "amount": row.amount,
+        "amount_paid": row.amount_paid,
+        "amount_applied": row.amount_applied,
+        "status": row.status,
+        "industry_code": row.industry_code,
+        "industry_name": row.industry_name,
+        "tags": list(row.tags),
+        "source_url": row.source_url,
+        "row_hash": row.row_hash,
+    }
+
+
+def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, progress: Any) -> None:
+    now = timezone.now()
+
+    def tuples() -> Iterable[tuple]:
+        for row in rows:
+            v = _field_values(row, sources, schemes, orgs)
+            v["tags"] = writer.as_json(v["tags"])
+            yield (authority.pk, now, now, *(v[c] for c in ALLOCATION_COLUMNS[3:-1]), 1)
+
+    writer.copy_rows(Allocation._meta.db_table, ALLOCATION_COLUMNS, tuples(), progress)
+
+
+def _update(
+    actor: Any,
+    authority: Authority,
+    rows: list[Row],
+    existing: dict[str, tuple[int, str]],
+    sources: dict,
+    schemes: dict,
+    orgs: dict,
+) -> None:
+    """A changed row updates its allocation, with an audit entry showing before and after."""
+    ids = [existing[r.external_id][0] for r in rows]
+    objects = Allocation.objects.in_bulk(ids)
+    for row in rows:
+        allocation = objects[existing[row.external_id][0]]
+        before = audit.snapshot(allocation)
+        for name, value in _field_values(row, sources, schemes, orgs).items():
+            setattr(allocation, name, value)
+        allocation.version += 1
+        allocation.save()
+        audit.record_update(actor, allocation, before, action="import_allocations")
+
+
+def _mark(batch: ImportBatch, status: str, **fields: Any) -> None:
+    batch.status = status
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    batch.save()
+
+
+def _finish(batch: ImportBatch, result: ImportResult) -> None:
+    if batch.dry_run:
+        status = ImportBatch.Status.CHECKED
+    elif result.saved:
+        status = ImportBatch.Status.DONE
+    else:
+        status = ImportBatch.Status.REFUSED
+    batch.rows_read, batch.created, batch.updated = result.rows_read, result.created, result.updated
+    batch.unchanged, batch.invalid, batch.total_amount = result.unchanged, result.invalid, result.total_amount
+    batch.errors = [list(e) for e in result.errors[:ERRORS_KEPT]]
+    batch.error_count = len(result.errors)
+    batch.skipped_path = result.skipped_path
+    _mark(batch, status, finished_at=timezone.now())
+
+
+@transaction.atomic
+def save_mapping(actor: Any, authority: Authority, name: str, columns: dict, constants: dict | None = None):
+    """Keep a confirmed mapping under a name, to reuse for the next file of the same layout."""
+    saved, created = SavedMapping.objects.get_or_create(authority=authority, name=name)
+    before = audit.snapshot(saved)
+    saved.columns, saved.constants = columns, constants or {}
+    saved.created_by = actor if getattr(actor, "is_authenticated", False) else saved.created_by
+    saved.save()
+    if created:
+        audit.record_create(actor, saved, action="save_mapping")
+    else:
+        audit.record_update(actor, saved, before, action="save_mapping")
+    return saved
+
+
+def focus_area_codes(strategy: Strategy) -> set[str]:
+    return set(strategy.elements.filter(kind=ElementKind.FOCUS_AREA).values_list("code", flat=True))

@@ -1,0 +1,363 @@
+"""Normalisation with validation: each cell becomes a typed value, or a problem (row, column, value, reason).
+
+Written for throughput: one pass, caches for repeated values (schemes, municipalities, dates), no ORM per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.utils.translation import gettext as _
+
+from snu.grants.municipalities import MunicipalityError, MunicipalityResolver
+from snu.imports.layouts import Mapping
+from snu.lib.money import MoneyError, parse_amount
+from snu.lib.orgnr import check_digit
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_YEAR = re.compile(r"(19\d\d|20\d\d)")
+_INDUSTRY = re.compile(r"(\d{2}(?:\.\d{1,3})?)\s*[-–]?\s*(.*)")
+_LABEL_SPLIT = re.compile(r"[;,|\s]+")
+_ORG_FORMS = [
+    ("fylkeskommune", "FYLK"),
+    ("kommune", "KOMM"),
+    (" asa", "ASA"),
+    (" as", "AS"),
+    (" sa", "SA"),
+    (" ba", "BA"),
+    (" ans", "ANS"),
+    (" da", "DA"),
+    (" ks", "KS"),
+    ("stiftelse", "STI"),
+    ("stiftinga", "STI"),
+    ("forening", "FLI"),
+    ("foreining", "FLI"),
+    ("lag", "FLI"),
+    ("klubb", "FLI"),
+    ("enkeltpersonforetak", "ENK"),
+]
+
+STATUS_WORDS = {
+    "granted": "granted",
+    "innvilget": "granted",
+    "innvilga": "granted",
+    "tilsagn": "granted",
+    "bevilget": "granted",
+    "bevilga": "granted",
+    "vedtatt": "granted",
+    "paid": "paid",
+    "utbetalt": "paid",
+    "ferdig utbetalt": "paid",
+    "avsluttet": "paid",
+    "withdrawn": "withdrawn",
+    "trukket": "withdrawn",
+    "trekt": "withdrawn",
+    "annullert": "withdrawn",
+    "bortfalt": "withdrawn",
+    "rejected": "rejected",
+    "avslått": "rejected",
+    "avslag": "rejected",
+    "applied": "applied",
+    "søkt": "applied",
+    "under behandling": "applied",
+    "mottatt": "applied",
+}
+
+
+class RowError(NamedTuple):
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class Row(NamedTuple):
+    """One allocation ready to save (money as Decimal, dates as date)."""
+
+    external_id: str
+    title: str
+    description: str
+    recipient_name: str
+    org_number: str
+    org_form: str
+    municipality_given: str
+    municipality_id: int | None
+    current_municipality_id: int | None
+    municipality_needs_review: bool
+    scheme: str
+    funding_source: str
+    industry_code: str
+    industry_name: str
+    amount: Decimal
+    amount_paid: Decimal | None
+    amount_applied: Decimal | None
+    status: str
+    decision_date: dt.date | None
+    year: int
+    tags: tuple[str, ...]
+    source_url: str
+    labels: tuple[str, ...]
+    row_hash: str
+    row_number: int
+
+
+HASHED_FIELDS = Row._fields[:-3]  # everything the file says, without labels, the hash and the row number
+
+
+def parse_date(value: Any) -> dt.date:
+    """dd.mm.yy, dd.mm.yyyy, ISO (with or without time), Excel serial numbers, or a date cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _excel_serial(float(value))
+    text = str(value).strip()
+    if m := _DMY.fullmatch(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        y = int(year)
+        if len(year) == 2:
+            y += 2000 if y <= (dt.date.today().year % 100) + 1 else 1900
+        return dt.date(y, month, day)
+    if m := _ISO.fullmatch(text):
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+        return _excel_serial(float(text))
+    raise ValueError(text)
+
+
+def _excel_serial(number: float) -> dt.date:
+    if not 1 <= number < 2958466:
+        raise ValueError(number)
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def check_org_number(text: str) -> str | None:
+    """The reason a (cleaned) organisation number is wrong, or None when it is right."""
+    if not text.isdigit() or not text.isascii():
+        return _("not an organisation number (it must be 9 digits)")
+    if len(text) != 9:
+        return _("an organisation number has 9 digits, this has %(n)s") % {"n": len(text)}
+    if check_digit(text[:8]) != int(text[8]):
+        return _("the check digit does not match (mod 11): a digit is probably wrong")
+    return None
+
+
+def guess_org_form(name: str) -> str:
+    lower = f" {name.lower().strip()}"
+    for needle, form in _ORG_FORMS:
+        if lower.endswith(needle) or (needle.strip() in {"stiftelse", "enkeltpersonforetak"} and needle in lower):
+            return form
+    return ""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass
+class Context:
+    resolver: MunicipalityResolver
+    known_labels: set[str] | None = None  # element codes of the chosen strategy; None = no strategy chosen
+
+
+class RowNormaliser:
+    """Turns the cells of one row into a `Row`, or a list of `RowError` naming every problem in it."""
+
+    def __init__(self, headers: list[str], mapping: Mapping, context: Context, key_prefix: str = "") -> None:
+        self.headers = headers
+        self.context = context
+        self.constants = mapping.constants
+        self.at = {f: idx[0] for f, idx in mapping.index_of(headers).items()}
+        self.tag_columns = mapping.index_of(headers).get("tags", [])
+        self.key_prefix = key_prefix or mapping.layout or "row"
+        self.seen_keys: dict[str, int] = {}
+        self._dates: dict[Any, dt.date] = {}
+        self._amounts: dict[Any, Decimal] = {}
+
+    def cell(self, cells: list[Any], name: str) -> Any:
+        i = self.at.get(name)
+        if i is None:
+            return self.constants.get(name, "")
+        value = cells[i] if i < len(cells) else ""
+        if value in ("", None) and name in self.constants:
+            return self.constants[name]
+        return value
+
+    def column(self, name: str) -> str:
+        i = self.at.get(name)
+        return self.headers[i] if i is not None else name
+
+    def normalise(self, cells: list[Any], row_number: int) -> Row | list[RowError]:
+        errors: list[RowError] = []
+
+        def problem(name: str, value: Any, reason: str) -> None:
+            errors.append(RowError(row_number, self.column(name), _text(value), reason))
+
+        amount = self._amount(cells, "amount", problem, required=True)
+        amount_paid = self._amount(cells, "amount_paid", problem)
+        amount_applied = self._amount(cells, "amount_applied", problem)
+        decision_date = self._date(cells, problem)
+        year, year_tags = self._year(cells, decision_date, problem)
+        org_number = self._org_number(cells, problem)
+        status = self._status(cells, amount, problem)
+        given = _text(self.cell(cells, "municipality"))
+        resolution = None
+        if given:
+            try:
+                resolution = self.context.resolver.resolve(given, year)
+            except MunicipalityError:
+                problem("municipality", given, _("unknown municipality (give a name or number in use since 2019)"))
+        labels = self._labels(cells, problem)
+        if errors:
+            return errors
+        recipient = _text(self.cell(cells, "recipient"))
+        title = _text(self.cell(cells, "title"))
+        industry_code, industry_name = self._industry(cells)
+        tags = tuple(t for t in (_text(cells[i]) for i in self.tag_columns if i < len(cells)) if t)
+        tags += tuple(t.strip() for t in _text(self.constants.get("tags", "")).split(";") if t.strip())
+        tags += year_tags
+        values = (
+            "",
+            title[:500],
+            _text(self.cell(cells, "description")),
+            recipient[:300],
+            org_number,
+            _text(self.cell(cells, "org_form"))[:10] or guess_org_form(recipient),
+            given[:120],
+            resolution.municipality_id if resolution else None,
+            resolution.current_id if resolution else None,
+            bool(resolution and resolution.needs_review),
+            _text(self.cell(cells, "scheme"))[:200],
+            _text(self.cell(cells, "funding_source"))[:200],
+            industry_code[:10],
+            industry_name[:200],
+            amount,
+            amount_paid,
+            amount_applied,
+            status,
+            decision_date,
+            year,
+            tags,
+            _text(self.cell(cells, "source_url"))[:500],
+        )
+        external_id = _text(self.cell(cells, "external_id"))[:120] or self._key(values)
+        digest = hashlib.sha1(repr(values[1:]).encode(), usedforsecurity=False).hexdigest()
+        return Row(external_id, *values[1:], labels, digest, row_number)  # type: ignore[arg-type]
+
+    def _key(self, values: tuple) -> str:
+        """A stable key for files without case numbers: who, when, what, where — but not how much,
+        so a corrected amount updates the allocation instead of adding one. Repeats get -2, -3 …"""
+        basis = repr((values[1], values[3], values[4], values[6], values[10], values[18], values[19]))
+        key = f"{self.key_prefix[:20]}-{hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:20]}"
+        n = self.seen_keys.get(key, 0) + 1
+        self.seen_keys[key] = n
+        return key if n == 1 else f"{key}-{n}"
+
+    def _amount(self, cells: list[Any], name: str, problem: Any, required: bool = False) -> Decimal | None:
+        raw = self.cell(cells, name)
+        if raw in ("", None):
+            if required:
+                problem(name, raw, _("the amount is missing"))
+            return None
+        try:
+            cached = self._amounts.get(raw) if isinstance(raw, str) else None
+            if cached is None:
+                cached = parse_amount(raw)
+                if isinstance(raw, str) and len(self._amounts) < 100_000:
+                    self._amounts[raw] = cached
+            if abs(cached) >= Decimal("1e13"):
+                raise MoneyError("too large")
+            return cached
+        except MoneyError:
+            problem(name, raw, _("not an amount (write e.g. 1 234 567 or 1.234.567,50)"))
+            return None
+
+    def _date(self, cells: list[Any], problem: Any) -> dt.date | None:
+        raw = self.cell(cells, "decision_date")
+        if raw in ("", None):
+            return None
+        key = raw if isinstance(raw, str | int | float | dt.date) else repr(raw)
+        if key in self._dates:
+            return self._dates[key]
+        try:
+            value = parse_date(raw)
+        except (ValueError, OverflowError):
+            problem("decision_date", raw, _("not a date (write e.g. 31.12.2024, 31.12.24 or 2024-12-31)"))
+            return None
+        if not 1900 <= value.year <= 2100:
+            problem("decision_date", raw, _("the date is outside the years 1900–2100"))
+            return None
+        self._dates[key] = value
+        return value
+
+    def _year(self, cells: list[Any], decision_date: dt.date | None, problem: Any) -> tuple[int, tuple[str, ...]]:
+        raw = self.cell(cells, "year")
+        text = _text(raw)
+        if not text:
+            if decision_date is None:
+                problem("year", raw, _("the year is missing (give a year or a decision date)"))
+                return 0, ()
+            return decision_date.year, ()
+        if text.isdigit() and 1900 <= int(text) <= 2100:
+            return int(text), ()
+        if m := _YEAR.search(text):
+            return int(m.group(1)), ("year-inferred",)
+        problem("year", raw, _("not a year"))
+        return 0, ()
+
+    def _org_number(self, cells: list[Any], problem: Any) -> str:
+        raw = self.cell(cells, "org_number")
+        text = _text(raw).upper()
+        if not text:
+            return ""
+        cleaned = re.sub(r"[\s\u00a0.\-]", "", text.removeprefix("NO").removesuffix("MVA"))
+        reason = check_org_number(cleaned)
+        if reason:
+            problem("org_number", raw, reason)
+            return ""
+        return cleaned
+
+    def _status(self, cells: list[Any], amount: Decimal | None, problem: Any) -> str:
+        raw = _text(self.cell(cells, "status")).lower()
+        if not raw:
+            return "withdrawn" if amount is not None and amount < 0 else "granted"
+        status = STATUS_WORDS.get(raw)
+        if status is None:
+            problem("status", raw, _("unknown status (granted, paid, withdrawn, rejected or applied)"))
+            return ""
+        return status
+
+    def _industry(self, cells: list[Any]) -> tuple[str, str]:
+        code = _text(self.cell(cells, "industry_code"))
+        name = _text(self.cell(cells, "industry_name"))
+        if code and (m := _INDUSTRY.fullmatch(code)):
+            code, name = m.group(1), name or m.group(2)
+        return code, name
+
+    def _labels(self, cells: list[Any], problem: Any) -> tuple[str, ...]:
+        text = _text(self.cell(cells, "labels"))
+        if not text:
+            return ()
+        codes = tuple(c.upper() for c in _LABEL_SPLIT.split(text) if c)
+        known = self.context.known_labels
+        if known is None:
+            problem("labels", text, _("labels need a strategy: choose one (--strategy CODE)"))
+            return ()
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            problem("labels", text, _("not a focus area of the strategy: %(codes)s") % {"codes": ", ".join(unknown)})
+        return codes

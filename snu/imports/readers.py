@@ -1,0 +1,261 @@
+"""Readers: a grant file in, a header row and a stream of rows out. CSV, XLSX and 360Giving (JSON and flat CSV).
+
+Each reader returns a `Table` whose `rows` iterate lists of cells (str, or typed values from XLSX). Progress
+is the share of the file read so far, so a page can show a bar before the number of rows is known.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+FORMATS = ("auto", "csv", "xlsx", "360giving")
+SNIFF_BYTES = 64 * 1024
+
+
+class ReadError(ValueError):
+    pass
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: Iterator[list[Any]]
+    file_format: str
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    progress: Callable[[], float] = lambda: 0.0
+    first_row_number: int = 2  # the header is row 1, as a spreadsheet shows it
+
+
+def detect_format(path: Path, requested: str = "auto") -> str:
+    if requested != "auto":
+        return requested
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        return "xlsx"
+    if suffix == ".json":
+        return "360giving"
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")):
+        return "360giving"
+    return "csv"
+
+
+def open_table(path: Path | str, file_format: str = "auto", sheet: str = "") -> Table:
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"no such file: {path}")
+    fmt = detect_format(path, file_format)
+    if fmt == "xlsx":
+        return read_xlsx(path, sheet)
+    if fmt == "360giving" and path.suffix.lower() != ".csv":
+        return read_360giving_json(path)
+    return read_csv(path)
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) when it decodes as such, otherwise Windows-1252 (Excel's Norwegian default)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start < len(sample) - 3:
+            return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(text: str) -> str:
+    first_lines = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(first_lines, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {d: header.count(d) for d in ",;\t|"}
+        return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes read from the underlying file, for the progress bar."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw, self.count = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
+def read_csv(path: Path) -> Table:
+    with open(path, "rb") as f:
+        sample = f.read(SNIFF_BYTES)
+    if not sample.strip():
+        raise ReadError("the file is empty")
+    encoding = detect_encoding(sample)
+    try:
+        text_sample = sample.decode(encoding, errors="ignore")
+    except LookupError as exc:  # pragma: no cover
+        raise ReadError(str(exc)) from exc
+    delimiter = detect_delimiter(text_sample.lstrip("\ufeff"))
+    size = max(path.stat().st_size, 1)
+    raw = open(path, "rb")  # noqa: SIM115 - closed when the rows are exhausted
+    counter = _CountingReader(raw)
+    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        headers = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    except StopIteration as exc:
+        raw.close()
+        raise ReadError("the file is empty") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raw.close()
+        raise ReadError(f"the file cannot be read as CSV: {exc}") from exc
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            for row in reader:
+                if row and any(row):
+                    yield row
+                else:
+                    yield []  # keep row numbers right; empty rows are skipped by the caller
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ReadError(f"the file cannot be read as CSV at line {reader.line_num}: {exc}") from exc
+        finally:
+            raw.close()
+
+    return Table(
+        headers,
+        rows(),
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        progress=lambda: min(counter.count / size, 1.0),
+    )
+
+
+def xlsx_sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+
+
+def read_xlsx(path: Path, sheet: str = "") -> Table:
+    """The first sheet, or the one named. Cells keep their types (numbers, dates)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types
+        raise ReadError(f"the file cannot be read as a spreadsheet: {exc}") from exc
+    names = list(workbook.sheet_names)
+    if sheet and sheet not in names:
+        raise ReadError(f"no sheet named {sheet!r}; the sheets are: {', '.join(names)}")
+    chosen = sheet or names[0]
+    data = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=True)
+    if not data:
+        raise ReadError("the sheet is empty")
+    headers = [str(h).strip() for h in data[0]]
+    total = max(len(data) - 1, 1)
+    state = {"i": 0}
+
+    def rows() -> Iterator[list[Any]]:
+        for i in range(1, len(data)):
+            state["i"] = i
+            row = data[i]
+            data[i] = None  # let the memory go as we read
+            yield [c for c in row] if any(c not in ("", None) for c in row) else []
+
+    return Table(headers, rows(), "xlsx", sheet=chosen, sheets=names, progress=lambda: state["i"] / total)
+
+
+# 360Giving: the JSON package is flattened to the standard's own flat-CSV headers, so one mapping serves both.
+FLAT_360 = {
+    "id": "Identifier",
+    "title": "Title",
+    "description": "Description",
+    "currency": "Currency",
+    "amountAwarded": "Amount Awarded",
+    "amountAppliedFor": "Amount Applied For",
+    "amountDisbursed": "Amount Disbursed",
+    "awardDate": "Award Date",
+    "url": "URL",
+    "recipientOrganization.0.id": "Recipient Org:Identifier",
+    "recipientOrganization.0.name": "Recipient Org:Name",
+    "recipientOrganization.0.companyNumber": "Recipient Org:Company Number",
+    "recipientOrganization.0.organisationType": "Recipient Org:Organisation Type",
+    "fundingOrganization.0.id": "Funding Org:Identifier",
+    "fundingOrganization.0.name": "Funding Org:Name",
+    "fundingOrganization.0.department": "Funding Org:Department",
+    "grantProgramme.0.code": "Grant Programme:Code",
+    "grantProgramme.0.title": "Grant Programme:Title",
+    "beneficiaryLocation.0.name": "Beneficiary Location:Name",
+    "beneficiaryLocation.0.geoCode": "Beneficiary Location:Geographic Code",
+    "classifications": "Classifications",
+    "snu:status": "SNU:Status",
+    "snu:year": "SNU:Year",
+    "snu:industryCode": "SNU:Industry Code",
+    "snu:industryName": "SNU:Industry Name",
+    "snu:fundingSource": "SNU:Funding Source",
+    "snu:tags": "SNU:Tags",
+    "snu:labels": "SNU:Labels",
+}
+
+
+def _dig(grant: dict, dotted: str) -> Any:
+    value: Any = grant
+    for part in dotted.split("."):
+        if isinstance(value, list):
+            value = value[int(part)] if part.isdigit() and len(value) > int(part) else None
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def read_360giving_json(path: Path) -> Table:
+    try:
+        with open(path, "rb") as f:
+            package = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReadError(f"the file is not valid JSON: {exc}") from exc
+    grants = package.get("grants") if isinstance(package, dict) else package
+    if not isinstance(grants, list):
+        raise ReadError("a 360Giving file has a list of grants under 'grants'")
+    keys = list(FLAT_360)
+    total = max(len(grants), 1)
+    state = {"i": 0}
+
+    def rows() -> Iterator[list[Any]]:
+        for i, grant in enumerate(grants):
+            state["i"] = i + 1
+            cells = []
+            for key in keys:
+                value = _dig(grant, key) if not key.startswith("snu:") else grant.get(key)
+                if key == "classifications" and isinstance(value, list):
+                    value = ";".join(c.get("code", "") for c in value if isinstance(c, dict))
+                cells.append("" if value is None else value)
+            yield cells
+
+    return Table([FLAT_360[k] for k in keys], rows(), "360giving", progress=lambda: state["i"] / total)
