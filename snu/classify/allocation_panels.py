@@ -1,0 +1,24 @@
+"""The allocation page's "Strategy alignment" section: per strategy, the decision and the why."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from snu.classify import queries
+from snu.classify.forms import DecisionForm
+from snu.core.permissions import can_edit
+from snu.grants.models import Allocation
+
+
+def panels(request: HttpRequest, allocation: Allocation) -> list[dict]:
+    alignments = queries.alignments_of(allocation)
+    editable = can_edit(request)
+    items = [
+        {
+            "x": queries.explained(alignment),
+            "form": DecisionForm(alignment=alignment) if editable else None,
+        }
+        for alignment in alignments
+    ]
+    context = {"items": items, "allocation": allocation, "next": request.get_full_path()}
+    return [{"template": "classify/_allocation_panel.html", "context": context, "order": 20}]

@@ -1,0 +1,242 @@
+"""Reads of alignments for pages, reports, analytics and the API."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from snu.classify import engine
+from snu.classify.models import Alignment, AlignmentElement, Origin
+from snu.grants.models import Allocation
+from snu.strategy.models import ELEMENT_KIND_PLURAL, Element, ElementKind, MappingLink, Strategy
+
+HIGH_CONFIDENCE = 0.8
+FIELD_LABELS = {
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "scheme": gettext_lazy("Scheme"),
+    "funding_source": gettext_lazy("Funding source"),
+}
+
+
+def allocation_url(allocation: Allocation | int) -> str:
+    """The allocation's own page when the grants app routes one, else our alignment page for it."""
+    pk = allocation if isinstance(allocation, int) else allocation.pk
+    try:
+        return reverse("grants:allocation_detail", args=[pk])
+    except NoReverseMatch:
+        return reverse("classify:allocation", args=[pk])
+
+
+# ------------------------------------------------------------------ review queue
+
+
+def alignments_for(strategy: Strategy) -> QuerySet[Alignment]:
+    return Alignment.objects.filter(strategy=strategy)
+
+
+def review_queue(strategy: Strategy, limit: int = 20) -> list[Alignment]:
+    """Not yet reviewed first; among them the most uncertain and largest (uncertainty × log amount)."""
+    qs = (
+        alignments_for(strategy)
+        .exclude(origin=Origin.PERSON)
+        .select_related("allocation", "primary", "strategy")
+        .prefetch_related("elements__element")
+        .order_by("-priority", "pk")
+    )
+    return list(qs[:limit])
+
+
+def progress(strategy: Strategy) -> dict:
+    counts = alignments_for(strategy).aggregate(total=Count("pk"), reviewed=Count("pk", filter=Q(origin=Origin.PERSON)))
+    total, reviewed = counts["total"], counts["reviewed"]
+    return {"total": total, "reviewed": reviewed, "left": total - reviewed, "share": reviewed / total if total else 0}
+
+
+def high_confidence_groups(strategy: Strategy, threshold: float = HIGH_CONFIDENCE) -> list[dict]:
+    """Unreviewed suggestions the model is sure of, grouped by primary focus area (for bulk accept)."""
+    rows = (
+        alignments_for(strategy)
+        .exclude(origin=Origin.PERSON)
+        .filter(confidence__gte=threshold, primary__isnull=False)
+        .values("primary__code", "primary__name")
+        .annotate(count=Count("pk"), amount=Sum("allocation__amount"))
+        .order_by("-count")
+    )
+    return [
+        {"code": r["primary__code"], "name": r["primary__name"], "count": r["count"], "amount": r["amount"]}
+        for r in rows
+    ]
+
+
+def high_confidence_group(strategy: Strategy, code: str, threshold: float = HIGH_CONFIDENCE) -> QuerySet[Alignment]:
+    return (
+        alignments_for(strategy)
+        .exclude(origin=Origin.PERSON)
+        .filter(confidence__gte=threshold, primary__code=code)
+        .select_related("allocation", "primary", "strategy")
+        .order_by("-allocation__amount", "pk")
+    )
+
+
+# ------------------------------------------------------------------ one alignment, explained
+
+
+def explained(alignment: Alignment, *, similar: int = 3) -> dict:
+    """An alignment ready for a page: elements per kind with scores, the why, similar confirmed ones."""
+    rows = list(alignment.elements.select_related("element").order_by("-assigned", "-score"))  # type: ignore[attr-defined]
+    by_code = {r.element.code: r for r in rows}
+    groups = []
+    for kind in ElementKind:
+        members = [r for r in rows if r.element.kind == kind]
+        if members:
+            groups.append({"kind": kind, "label": ELEMENT_KIND_PLURAL[kind], "rows": members})
+    evidence = alignment.evidence or {}
+    why = []
+    for code, row in by_code.items():
+        terms = evidence.get("terms", {}).get(code, [])
+        rules = [describe_rule(rule) for rule in evidence.get("rules", {}).get(code, [])]
+        if row.assigned and (terms or rules):
+            why.append(
+                {
+                    "element": row.element,
+                    "terms": [{"term": t[0], "token": t[1], "field": FIELD_LABELS.get(t[2], t[2])} for t in terms],
+                    "rules": rules,
+                }
+            )
+    return {
+        "alignment": alignment,
+        "url": allocation_url(alignment.allocation_id),
+        "groups": groups,
+        "assigned": [r for r in rows if r.assigned],
+        "why": why,
+        "similar": similar_confirmed(alignment, similar) if similar else [],
+        "in_newer": in_newer_terms(alignment),
+    }
+
+
+def describe_rule(rule: str) -> str:
+    kind, _sep, rest = rule.partition(":")
+    if kind == "industry":
+        code, _sep, prefix = rest.partition(":")
+        return _("Industry code %(code)s starts with %(prefix)s") % {"code": code, "prefix": prefix}
+    return rule
+
+
+def similar_confirmed(alignment: Alignment, k: int = 3) -> list[dict]:
+    """Confirmed allocations the active model learned from that read most like this one."""
+    model, _label = engine.current_model(alignment.strategy)
+    ids = getattr(model, "allocation_ids_", None)
+    if not ids:
+        return []
+    found = model.similar(engine.allocation_row(alignment.allocation), k + 1)
+    pairs = [(ids[i], s) for i, s in found if i < len(ids) and ids[i] != alignment.allocation_id and s > 0][:k]
+    confirmed = {
+        a.allocation_id: a
+        for a in Alignment.objects.filter(
+            strategy=alignment.strategy, origin=Origin.PERSON, allocation_id__in=[p[0] for p in pairs]
+        ).select_related("allocation", "primary")
+    }
+    return [
+        {"alignment": confirmed[pk], "similarity": s, "url": allocation_url(pk)} for pk, s in pairs if pk in confirmed
+    ]
+
+
+# ------------------------------------------------------------------ across strategy versions
+
+
+def mapping_weights(source: Strategy, target: Strategy) -> dict[int, list[tuple[Element, Decimal]]]:
+    """source element id → [(target element, link weight)] from the version mapping (empty if none)."""
+    links = MappingLink.objects.filter(mapping__source=source, mapping__target=target).select_related("target_element")
+    out: dict[int, list[tuple[Element, Decimal]]] = defaultdict(list)
+    for link in links:
+        out[link.source_element_id].append((link.target_element, link.weight))
+    return out
+
+
+def newer_strategies(strategy: Strategy) -> list[Strategy]:
+    return [m.target for m in strategy.mappings_out.select_related("target").order_by("-target__period_from")]
+
+
+def weights_in_terms(weights: dict[int, Decimal], links: dict[int, list[tuple[Element, Decimal]]]) -> dict:
+    """Focus-area weights of an old alignment carried into the newer structure (normalised to 1).
+
+    Link weights of one source element need not add to 1; they are normalised per source, so the
+    allocation's money is neither lost nor counted twice.
+    """
+    out: dict[Element, Decimal] = {}
+    for element_id, weight in weights.items():
+        targets = links.get(element_id, [])
+        total = sum((w for _e, w in targets), Decimal(0))
+        for element, link_weight in targets:
+            share = weight * link_weight / total if total else Decimal(0)
+            out[element] = out.get(element, Decimal(0)) + share
+    return out
+
+
+def in_newer_terms(alignment: Alignment) -> list[dict]:
+    """For an alignment to an older strategy: its focus areas as each newer strategy names them."""
+    weights = dict(
+        alignment.elements.filter(weight__gt=0).values_list("element_id", "weight")  # type: ignore[attr-defined]
+    )
+    result = []
+    for target in newer_strategies(alignment.strategy):
+        mapped = weights_in_terms(weights, mapping_weights(alignment.strategy, target))
+        if mapped:
+            ordered = sorted(mapped.items(), key=lambda item: -item[1])
+            result.append({"strategy": target, "elements": [{"element": e, "weight": w} for e, w in ordered]})
+    return result
+
+
+def amounts_in_terms(source: Strategy, target: Strategy, allocations: QuerySet[Allocation] | None = None) -> dict:
+    """Money aligned to `source`, shown in `target`'s focus areas via the mapping: {target element: Decimal}.
+
+    For analytics: history in the newer strategy's structure, each krone counted once.
+    """
+    rows = AlignmentElement.objects.filter(alignment__strategy=source, weight__gt=0)
+    if allocations is not None:
+        rows = rows.filter(alignment__allocation__in=allocations)
+    per_element = dict(rows.values("element_id").annotate(total=Sum("amount")).values_list("element_id", "total"))
+    links = mapping_weights(source, target)
+    out: dict[Element, Decimal] = {}
+    for element_id, amount in per_element.items():
+        targets = links.get(element_id, [])
+        total = sum((w for _e, w in targets), Decimal(0))
+        for element, weight in targets:
+            out[element] = out.get(element, Decimal(0)) + (amount * weight / total if total else Decimal(0))
+    return {e: a.quantize(Decimal("0.01")) for e, a in out.items()}
+
+
+# ------------------------------------------------------------------ element pages
+
+
+def element_allocations(element: Element) -> QuerySet[AlignmentElement]:
+    """An element's allocations, assigned first, then by score."""
+    return (
+        AlignmentElement.objects.filter(element=element, score__gt=0)
+        .select_related("alignment__allocation", "alignment__primary")
+        .order_by("-assigned", "-score", "alignment__allocation_id")
+    )
+
+
+def element_totals(element: Element) -> dict:
+    return AlignmentElement.objects.filter(element=element, assigned=True).aggregate(
+        count=Count("pk"), amount=Sum("amount")
+    )
+
+
+def alignment_of(allocation: Allocation, strategy: Strategy) -> Alignment | None:
+    return Alignment.objects.filter(allocation=allocation, strategy=strategy).select_related("primary").first()
+
+
+def alignments_of(allocation: Allocation) -> list[Alignment]:
+    return list(
+        Alignment.objects.filter(allocation=allocation)
+        .select_related("strategy", "primary", "reviewed_by")
+        .order_by("-strategy__period_from")
+    )

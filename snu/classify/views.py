@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from snu.classify import actions, queries
+from snu.classify.forms import BulkAcceptForm, DecisionForm
+from snu.classify.models import Alignment
+from snu.core.permissions import advisor_required, owned_or_404, reader_required
+from snu.grants.models import Allocation
+from snu.lib.i18n import pick
+from snu.strategy.models import Strategy
+from snu.strategy.queries import current_strategy, strategies_for
+
+QUEUE_SIZE = 20
+
+
+def _strategy(request: HttpRequest) -> Strategy:
+    code = request.GET.get("strategy") or request.POST.get("strategy")
+    if code:
+        return owned_or_404(Strategy.objects.all(), request, code=code)  # type: ignore[return-value]
+    strategy = current_strategy(request.authority)  # type: ignore[attr-defined]
+    if strategy is None:
+        raise Http404
+    return strategy
+
+
+def _queue_url(strategy: Strategy) -> str:
+    return f"{reverse('classify:review')}?strategy={strategy.code}#queue"
+
+
+@advisor_required
+def review(request: HttpRequest) -> HttpResponse:
+    strategy = _strategy(request)
+    items = [
+        {"form": DecisionForm(alignment=a), "x": queries.explained(a, similar=2)}
+        for a in queries.review_queue(strategy, QUEUE_SIZE)
+    ]
+    context = {
+        "strategy": strategy,
+        "strategies": strategies_for(request.authority),  # type: ignore[attr-defined]
+        "items": items,
+        "progress": queries.progress(strategy),
+        "groups": queries.high_confidence_groups(strategy),
+        "threshold": queries.HIGH_CONFIDENCE,
+    }
+    return render(request, "classify/review.html", context)
+
+
+@advisor_required
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (form submitted as suggested) or correct (anything changed) one alignment."""
+    alignment = get_object_or_404(
+        Alignment.objects.select_related("strategy", "allocation", "primary"),
+        pk=pk,
+        strategy__authority=request.authority,  # type: ignore[attr-defined]
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = ""
+    back = back or _queue_url(alignment.strategy)
+    if request.method != "POST":
+        return redirect(back)
+    form = DecisionForm(request.POST, alignment=alignment)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be saved: choose a primary focus area."))
+        return redirect(back)
+    title = alignment.allocation.title or alignment.allocation.external_id
+    try:
+        if form.is_unchanged():
+            actions.confirm_alignment(request.user, alignment, expected_version=form.cleaned_data["version"])
+            messages.success(request, _("Accepted: %(title)s.") % {"title": title})
+        else:
+            actions.correct_alignment(
+                request.user, alignment, expected_version=form.cleaned_data["version"], **form.decision()
+            )
+            messages.success(request, _("Changed: %(title)s.") % {"title": title})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(back)
+
+
+@advisor_required
+def bulk_accept(request: HttpRequest) -> HttpResponse:
+    strategy = _strategy(request)
+    code = request.GET.get("primary") or request.POST.get("primary", "")
+    element = get_object_or_404(strategy.elements, code=code, kind="focus_area")
+    group = queries.high_confidence_group(strategy, code)
+    form = BulkAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = actions.bulk_confirm_alignments(request.user, list(group))
+        messages.success(
+            request, _("%(count)s suggestions accepted for %(name)s.") % {"count": count, "name": pick(element.name)}
+        )
+        return redirect(_queue_url(strategy))
+    context = {"strategy": strategy, "element": element, "sample": group[:25], "count": group.count(), "form": form}
+    return render(request, "classify/bulk_accept.html", context)
+
+
+@reader_required
+def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """An allocation's alignment to every strategy, with the why (for when grants has no page of its own)."""
+    obj = owned_or_404(Allocation.objects.all(), request, pk=pk)
+    from snu.classify.allocation_panels import panels
+
+    return render(request, "classify/allocation.html", {"allocation": obj, "panels": panels(request, obj)})
+
+
+@reader_required
+def element_allocations(request: HttpRequest, code: str, element_code: str) -> HttpResponse:
+    strategy = owned_or_404(Strategy.objects.all(), request, code=code)
+    element = get_object_or_404(strategy.elements, code=element_code)  # type: ignore[attr-defined]
+    page = Paginator(queries.element_allocations(element), 50).get_page(request.GET.get("page"))
+    context = {"strategy": strategy, "element": element, "page": page, "totals": queries.element_totals(element)}
+    return render(request, "classify/element_allocations.html", context)
