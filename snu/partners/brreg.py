@@ -54,7 +54,9 @@ Opener = Callable[[str, float], tuple[int, bytes]]
 
 def urllib_opener(url: str, timeout: float) -> tuple[int, bytes]:
     """GET a URL; return (status, body). HTTP error statuses are returned, not raised."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "SNU"})
+    if not url.startswith("https://"):
+        raise OSError(f"only https is allowed: {url}")
+    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "SNU"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - fixed https base URL
             return response.status, response.read()

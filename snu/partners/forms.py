@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from snu.core.models import Authority
@@ -50,6 +51,13 @@ def measures_of(authority: Authority) -> Any:
     return model.objects.filter(plan__authority=authority)
 
 
+def https_urls(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Model URL fields become form fields that assume https:// when the scheme is left out."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class AuthorityModelForm(forms.ModelForm):
     m2m_names: tuple[str, ...] = ()
 
@@ -77,11 +85,13 @@ def _add_measures(form: AuthorityModelForm) -> None:
 
 
 class PartnerForm(AuthorityModelForm):
+    org_number = forms.CharField(label=_("Organisation number"), max_length=20, required=False)
     focus_areas = focus_area_field()
     m2m_names = ("focus_areas", "measures")
 
     class Meta:
         model = Partner
+        formfield_callback = https_urls
         fields = [
             "name",
             "org_number",
@@ -132,6 +142,7 @@ class ArenaForm(AuthorityModelForm):
 
     class Meta:
         model = Arena
+        formfield_callback = https_urls
         fields = ["name", "kind", "description", "website", "coordinator", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

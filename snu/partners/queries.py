@@ -110,7 +110,9 @@ def focus_strategy(authority: Authority | None, code: str | None = None) -> Stra
 
 
 def coverage(authority: Authority, strategy: Strategy | None) -> list[dict]:
-    """Per focus area of the strategy: the partners, arenas and agreements that serve it; `uncovered` when no partner."""
+    """Per focus area of the strategy: the partners, arenas and agreements that serve it.
+
+    `uncovered` marks a focus area no partner serves."""
     if strategy is None:
         return []
     areas = strategy.elements.filter(kind=ElementKind.FOCUS_AREA).order_by("order", "code")
@@ -167,7 +169,7 @@ def _normalise_title(title: str) -> str:
 
 
 def network_edges(authority: Authority) -> dict[frozenset, dict[str, list[str]]]:
-    """Pairs of partners and what connects them: {frozenset(a, b): {"agreement": [...], "arena": [...], "project": [...]}}.
+    """Pairs of partners and what connects them: {frozenset(a, b): {"agreement": [..], "arena": [..], "project": [..]}}.
 
     A co-funded project is an allocation title (normalised) shared by allocations to two or more partners."""
     edges: dict[frozenset, dict[str, list[str]]] = defaultdict(lambda: {k: [] for k in EDGE_KINDS})

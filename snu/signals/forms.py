@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from snu.core.models import Authority
+from snu.partners.forms import https_urls
 from snu.lib.i18n import pick
 from snu.signals.models import Signal
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -42,6 +43,7 @@ class SignalForm(forms.ModelForm):
 
     class Meta:
         model = Signal
+        formfield_callback = https_urls
         fields = [
             "title",
             "kind",
