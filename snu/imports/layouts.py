@@ -137,7 +137,7 @@ SYNONYMS: dict[str, list[str]] = {
     "labels": ["labels", "snu:labels", "strategikoder", "classifications"],
     "source_url": ["source_url", "url", "kilde-url", "lenke"],
     "tags": ["tags", "snu:tags", "stikkord"],
-    "org_form": ["org_form", "organisasjonsform", "recipient org:organisation type"],
+    "org_form": ["org_form", "organisasjonsform"],
 }
 _LOOKUP = {normalise_header(s): f for f, names in SYNONYMS.items() for s in names}
 
@@ -154,6 +154,8 @@ IGNORABLE = {
         "Funding Org:Department",
         "Grant Programme:Code",
         "Beneficiary Location:Name",
+        "Recipient Org:Organisation Type",
+        "Funding Org:Department",
         "snu_errors",
         "kommunenummer_2024",
         "gjeldende kommune",

@@ -213,12 +213,21 @@ FLAT_360 = {
     "beneficiaryLocation.0.geoCode": "Beneficiary Location:Geographic Code",
     "classifications": "Classifications",
     "snu:status": "SNU:Status",
+    "snu:externalId": "SNU:External Id",
     "snu:year": "SNU:Year",
     "snu:industryCode": "SNU:Industry Code",
     "snu:industryName": "SNU:Industry Name",
     "snu:fundingSource": "SNU:Funding Source",
     "snu:tags": "SNU:Tags",
-    "snu:labels": "SNU:Labels",
+}
+
+
+# SNU's own export keeps the exact values beside the standard's fields (which must not be empty).
+SNU_TWINS = {
+    "id": "snu:externalId",
+    "title": "snu:title",
+    "description": "snu:description",
+    "recipientOrganization.0.name": "snu:recipient",
 }
 
 
@@ -243,7 +252,7 @@ def read_360giving_json(path: Path) -> Table:
     grants = package.get("grants") if isinstance(package, dict) else package
     if not isinstance(grants, list):
         raise ReadError("a 360Giving file has a list of grants under 'grants'")
-    keys = list(FLAT_360)
+    keys = [k for k in FLAT_360 if k != "snu:externalId"]
     total = max(len(grants), 1)
     state = {"i": 0}
 
@@ -252,7 +261,17 @@ def read_360giving_json(path: Path) -> Table:
             state["i"] = i + 1
             cells = []
             for key in keys:
-                value = _dig(grant, key) if not key.startswith("snu:") else grant.get(key)
+                if key == "snu:externalId":
+                    continue
+                twin = SNU_TWINS.get(key)
+                if twin and twin in grant:
+                    value = grant[twin]
+                elif key.startswith("snu:"):
+                    value = grant.get(key)
+                else:
+                    value = _dig(grant, key)
+                if key == "beneficiaryLocation.0.geoCode" and not value:
+                    value = _dig(grant, "beneficiaryLocation.0.name")
                 if key == "classifications" and isinstance(value, list):
                     value = ";".join(c.get("code", "") for c in value if isinstance(c, dict))
                 cells.append("" if value is None else value)
