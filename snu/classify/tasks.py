@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from snu.strategy.models import Strategy
 
@@ -40,7 +40,7 @@ def schedule_retrain(strategy: Strategy) -> None:
     if getattr(settings, "SNU_CLASSIFY_AUTO_RETRAIN", True) is False:
         return
     try:
-        if type(default_task_backend).__name__ == "DatabaseBackend" and _pending(strategy.pk):
+        if type(retrain.get_backend()).__name__ == "DatabaseBackend" and _pending(strategy.pk):
             return
         retrain.enqueue(strategy.pk)
     except Exception:  # a queue problem must never lose a person's decision
