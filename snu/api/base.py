@@ -77,3 +77,22 @@ class AuthorityViewSet(viewsets.GenericViewSet):
 
     def filter_queryset_by(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         return queryset
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+class FilterText(serializers.CharField):
+    """Text in a query parameter. NUL characters are dropped: PostgreSQL cannot take them, and they mean nothing."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(str(data).replace("\x00", ""))
+
+
+def text_field(**kwargs: Any) -> serializers.RegexField:
+    """Text in a request body; the schema says NUL characters are not allowed (the database cannot store them)."""
+    return serializers.RegexField(NO_NUL, **kwargs)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from snu.api.base import AuthorityViewSet
+from snu.api.auth import actor
+from snu.api.base import AuthorityViewSet, ErrorBody, FilterText, text_field
+from snu.classify import actions
 from snu.classify.models import Alignment, AlignmentElement, Origin
 from snu.core.models import Authority
 
@@ -52,9 +58,39 @@ class AlignmentSerializer(serializers.ModelSerializer):
 class AlignmentFilter(serializers.Serializer):
     strategy = serializers.SlugField(required=False, help_text="Strategy code")
     allocation = serializers.IntegerField(required=False, min_value=1, help_text="Allocation id")
-    element = serializers.CharField(required=False, max_length=30, help_text="Code of an assigned element")
+    element = FilterText(required=False, max_length=30, help_text="Code of an assigned element")
     origin = serializers.ChoiceField(choices=Origin.choices, required=False)
     confirmed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you saw; a newer one answers 409"
+    )
+
+
+Codes = serializers.ListField(child=text_field(max_length=30), required=False, default=list)
+
+
+class CorrectSerializer(ConfirmSerializer):
+    primary = text_field(
+        max_length=30, allow_null=True, help_text="Main focus area code; null means outside the strategy"
+    )
+    focus_areas = Codes
+    drivers = serializers.ListField(child=text_field(max_length=30), required=False, default=list)
+    advantages = serializers.ListField(child=text_field(max_length=30), required=False, default=list)
+    target_areas = serializers.ListField(child=text_field(max_length=30), required=False, allow_null=True, default=None)
+
+
+class Stale(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale"
+
+
+DECISION_RESPONSES = {
+    200: AlignmentSerializer,
+    409: OpenApiResponse(ErrorBody, description="Someone else changed the alignment"),
+}
 
 
 @extend_schema_view(list=extend_schema(parameters=[AlignmentFilter]))
@@ -86,3 +122,26 @@ class AlignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Authori
         elif filters.get("confirmed") is False:
             queryset = queryset.exclude(origin=Origin.PERSON)
         return queryset.distinct()
+
+    def _decide(self, request: Request, serializer_class: type[serializers.Serializer], decide: Any) -> Response:
+        alignment = self.get_object()
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            decide(actor(request), alignment, **data)
+        except actions.StaleAlignment as exc:
+            raise Stale(" ".join(exc.messages)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=alignment.pk)).data)
+
+    @extend_schema(request=ConfirmSerializer, responses=DECISION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Accept the suggested alignment as it is (advisors)."""
+        return self._decide(request, ConfirmSerializer, actions.confirm_alignment)
+
+    @extend_schema(request=CorrectSerializer, responses=DECISION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str | None = None) -> Response:
+        """Set the elements of an alignment by code (advisors); focus areas share the amount equally."""
+        return self._decide(request, CorrectSerializer, actions.correct_alignment)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from snu.api.base import AuthorityViewSet
+from snu.api.base import AuthorityViewSet, FilterText
 from snu.classify.models import AlignmentElement
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, FundingSource, Municipality, Scheme
@@ -27,7 +27,7 @@ class FundingSourceSerializer(serializers.ModelSerializer):
 
 
 class SchemeSerializer(serializers.ModelSerializer):
-    funding_source = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    funding_source = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Scheme
@@ -73,14 +73,14 @@ class AllocationFilter(serializers.Serializer):
     municipality = serializers.RegexField(
         r"^\d{4}$", required=False, help_text="Municipality number, today's (or as at the decision)"
     )
-    scheme = serializers.CharField(required=False, max_length=120, help_text="Scheme code")
-    funding_source = serializers.CharField(required=False, max_length=60, help_text="Funding source code")
+    scheme = FilterText(required=False, max_length=120, help_text="Scheme code")
+    funding_source = FilterText(required=False, max_length=60, help_text="Funding source code")
     status = serializers.ChoiceField(choices=AllocationStatus.choices, required=False)
-    element = serializers.CharField(
+    element = FilterText(
         required=False, max_length=30, help_text="Code of a strategy element the allocation is aligned to"
     )
     strategy = serializers.SlugField(required=False, help_text="Strategy code for `element` (default: any)")
-    q = serializers.CharField(required=False, max_length=200, help_text="Words in title, description or recipient")
+    q = FilterText(required=False, max_length=200, help_text="Words in title, description or recipient")
 
 
 def filter_allocations(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:

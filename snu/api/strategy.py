@@ -12,12 +12,39 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet
+from snu.api.base import AuthorityViewSet, FilterText, text_field
 from snu.core.models import Authority
 from snu.strategy import actions
 from snu.strategy.models import Element, ElementKind, Strategy
 
-Texts = serializers.DictField(child=serializers.CharField(max_length=5000, allow_blank=True))
+
+class Names(serializers.Serializer):
+    """Text per language: bokmål required, nynorsk and English optional."""
+
+    nb = text_field(max_length=300)
+    nn = text_field(max_length=300, required=False, allow_blank=True)
+    en = text_field(max_length=300, required=False, allow_blank=True)
+
+
+class Descriptions(serializers.Serializer):
+    nb = text_field(max_length=5000, required=False, allow_blank=True)
+    nn = text_field(max_length=5000, required=False, allow_blank=True)
+    en = text_field(max_length=5000, required=False, allow_blank=True)
+
+
+def _words() -> serializers.ListField:
+    return serializers.ListField(child=text_field(max_length=200), required=False)
+
+
+class Keywords(serializers.Serializer):
+    nb = _words()
+    nn = _words()
+    en = _words()
+
+
+def _plain(value: dict | None) -> dict:
+    """A nested language serializer's value as a plain dict without empty entries."""
+    return {key: item for key, item in (value or {}).items() if item not in ("", [], None)}
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -32,13 +59,9 @@ class StrategySerializer(serializers.ModelSerializer):
 class ElementSerializer(serializers.ModelSerializer):
     strategy = serializers.SlugRelatedField(slug_field="code", queryset=Strategy.objects.none())
     code = serializers.RegexField(r"^[A-Za-z0-9_\-ÆØÅæøå]{1,30}$", max_length=30)
-    name = serializers.DictField(
-        child=serializers.CharField(max_length=300), help_text="Name per language code; `nb` is required"
-    )
-    description = serializers.DictField(child=serializers.CharField(max_length=5000, allow_blank=True), required=False)
-    keywords = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(max_length=200)), required=False
-    )
+    name = Names()
+    description = Descriptions(required=False)
+    keywords = Keywords(required=False)
     industry_codes = serializers.ListField(child=serializers.RegexField(r"^[0-9.]{1,10}$"), required=False)
     parent = serializers.PrimaryKeyRelatedField(queryset=Element.objects.none(), allow_null=True, required=False)
     related = serializers.PrimaryKeyRelatedField(queryset=Element.objects.none(), many=True, required=False)
@@ -81,7 +104,13 @@ class ElementSerializer(serializers.ModelSerializer):
     def validate_name(self, value: dict) -> dict:
         if not value.get("nb", "").strip():
             raise serializers.ValidationError(_("A name in bokmål (nb) is required."))
-        return value
+        return _plain(value)
+
+    def validate_description(self, value: dict) -> dict:
+        return _plain(value)
+
+    def validate_keywords(self, value: dict) -> dict:
+        return _plain(value)
 
     def validate(self, attrs: dict) -> dict:
         strategy = attrs.get("strategy") or getattr(self.instance, "strategy", None)
@@ -152,7 +181,7 @@ class StrategyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Authorit
 class ElementFilter(serializers.Serializer):
     strategy = serializers.SlugField(required=False, help_text="Strategy code")
     kind = serializers.ChoiceField(choices=ElementKind.choices, required=False)
-    code = serializers.CharField(required=False, max_length=30)
+    code = FilterText(required=False, max_length=30)
 
 
 @extend_schema_view(list=extend_schema(parameters=[ElementFilter]))
