@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from snu.core.models import AuthorityOwned, TimeStamped
 
 
-
 def money_field(**kwargs: object) -> models.DecimalField:
     """Kroner with øre, never float."""
     return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)  # type: ignore[arg-type]

@@ -58,6 +58,9 @@ def normalise_name(text: str) -> str:
     return _SUFFIX.sub("", text).strip()
 
 
+COUNTY_FORMS = {normalise_name(n) for n in COUNTY_NAMES}
+
+
 def name_forms(name: str) -> list[str]:
     """`Gáivuotna - Kåfjord - Kaivuono` is known by the whole and by each of its Sami, Norwegian and Kven forms."""
     forms = [name]
@@ -248,7 +251,7 @@ class MunicipalityResolver:
         norm = normalise_name(text)
         candidates = self.by_name.get(norm) or self.by_name.get(normalise_name(_PARENS.sub(" ", text)))
         if not candidates:
-            if norm in COUNTY_NAMES or normalise_name(text.strip("() ")) in COUNTY_NAMES:
+            if norm in COUNTY_FORMS or normalise_name(text.strip("() ")) in COUNTY_FORMS:
                 return Resolution(None, None, False, county_level=True)
             raise MunicipalityError(f"unknown municipality: {text!r}")
         return self._resolution(self._choose(text, candidates, year))

@@ -130,6 +130,7 @@ def import_allocations(
     progress: Progress = _noop,
     table: readers.Table | None = None,
     state_money: bool | None = None,
+    skipped_folder: Path | None = None,
 ) -> ImportResult:
     """Validate the whole file, then save every row in one transaction (or nothing).
 
@@ -162,7 +163,7 @@ def import_allocations(
         result = ImportResult(batch)
         rows, bad_rows = _validate(authority, table, mapping, strategy, result, progress, skip_invalid)
         if result.errors and skip_invalid and not dry_run:
-            result.skipped_path = _write_skipped(path, table.headers, bad_rows)
+            result.skipped_path = _write_skipped(path, table.headers, bad_rows, skipped_folder)
         if dry_run or (result.errors and not skip_invalid):
             _plan(authority, rows, result)
         else:
@@ -236,9 +237,11 @@ def _validate(
     return rows, bad
 
 
-def _write_skipped(path: Path, headers: list[str], bad_rows: list[list[Any]]) -> str:
+def _write_skipped(path: Path, headers: list[str], bad_rows: list[list[Any]], folder: Path | None) -> str:
     """The rows left out, with what is wrong, as a CSV to fix and import again (`snu_errors` is ignored then)."""
-    target = path.with_name(path.stem + ".invalid.csv")
+    target = (folder or path.parent) / (path.stem + ".invalid.csv")
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
     if not _writable(target.parent):
         target = Path(settings.MEDIA_ROOT) / "imports" / target.name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -537,3 +540,67 @@ def save_mapping(actor: Any, authority: Authority, name: str, columns: dict, con
 
 def focus_area_codes(strategy: Strategy) -> set[str]:
     return set(strategy.elements.filter(kind=ElementKind.FOCUS_AREA).values_list("code", flat=True))
+
+
+@transaction.atomic
+def stage_upload(actor: Any, authority: Authority, uploaded: Any, *, sheet: str = "", mapping_name: str = ""):
+    """Keep an uploaded file and note its headers and the mapping SNU suggests; nothing is imported yet."""
+    import uuid
+
+    folder = Path(settings.MEDIA_ROOT) / "imports" / authority.code
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = slugify(Path(uploaded.name).stem)[:60] or "file"
+    target = folder / f"{uuid.uuid4().hex[:12]}-{safe}{Path(uploaded.name).suffix.lower()}"
+    with open(target, "wb") as f:
+        for chunk in uploaded.chunks():
+            f.write(chunk)
+    batch = start_batch(actor, authority, target, file_name=uploaded.name, sheet=sheet, mapping_name=mapping_name)
+    table = readers.open_table(target, "auto", sheet)
+    batch.file_format, batch.sheet, batch.headers = table.file_format, table.sheet, table.headers
+    try:
+        mapping = resolve_mapping(authority, table.headers, mapping_name)
+        batch.columns, batch.constants, batch.layout = mapping.columns, mapping.constants, mapping.layout
+    except MappingNeeded as exc:
+        batch.columns, batch.layout = exc.suggestion, ""
+    batch.save()
+    audit.record_create(actor, batch, action="stage_upload")
+    return batch
+
+
+def configure_batch(
+    actor: Any,
+    batch: ImportBatch,
+    *,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    strategy_code: str = "",
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    save_as: str = "",
+) -> ImportBatch:
+    """Confirm the mapping and options for an uploaded file (and keep the mapping by name if asked)."""
+    with transaction.atomic():
+        batch.columns, batch.constants = columns, {k: v for k, v in constants.items() if v}
+        batch.layout = batch.layout or (f"mapping:{save_as}" if save_as else "confirmed")
+        batch.strategy_code, batch.skip_invalid, batch.dry_run = strategy_code, skip_invalid, dry_run
+        batch.started_by = actor if getattr(actor, "is_authenticated", False) else batch.started_by
+        batch.save()
+        if save_as:
+            save_mapping(actor, batch.authority, save_as, columns, batch.constants)
+    return batch
+
+
+def rerun_copy(actor: Any, batch: ImportBatch) -> ImportBatch:
+    """A fresh batch for the same stored file (to import after a check)."""
+    copy = start_batch(
+        actor,
+        batch.authority,
+        Path(batch.stored_path),
+        file_name=batch.file_name,
+        sheet=batch.sheet,
+        mapping_name=batch.mapping_name,
+    )
+    copy.file_format, copy.headers, copy.columns = batch.file_format, batch.headers, batch.columns
+    copy.constants, copy.layout, copy.strategy_code = batch.constants, batch.layout, batch.strategy_code
+    copy.save()
+    return copy

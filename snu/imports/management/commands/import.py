@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", default="", help="XLSX sheet name (default: the first)")
         parser.add_argument("--mapping", default="", help="Name of a saved header mapping")
         parser.add_argument("--strategy", default="", help="Strategy code for the labels column")
-        parser.add_argument("--skip-invalid", action="store_true", help="Save the good rows, write the bad ones to a file")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Save the good rows, write the bad ones to a file"
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and report, save nothing")
         add_authority_argument(parser)
 

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from snu.core.permissions import owned_or_404, reader_required
+from snu.grants import queries
+from snu.grants.models import Allocation
+
+PAGE_SIZE = 50
+PANEL_APPS = ("classify", "plans", "partners")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@reader_required
+def allocation_list(request: HttpRequest) -> HttpResponse:
+    flt = queries.AllocationFilter.from_query(request.GET)
+    qs = queries.allocations(request.authority, flt)  # type: ignore[attr-defined]
+    if request.GET.get("format") == "csv":
+        return _csv(qs)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "flt": flt,
+        "totals": queries.totals(qs),
+        "choices": queries.filter_choices(request.authority),  # type: ignore[attr-defined]
+        "historical": request.GET.get("names") == "historical",
+        "query": query.urlencode(),
+        "recipient": queries.recipient(request.authority, flt.recipient),  # type: ignore[attr-defined]
+    }
+    return render(request, "grants/allocation_list.html", context)
+
+
+def _csv(qs) -> StreamingHttpResponse:
+    import csv
+
+    from snu.imports.exporters import EXPORT_COLUMNS, canonical_rows
+
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(r) for r in [EXPORT_COLUMNS])
+    body = (writer.writerow(r) for r in canonical_rows(qs))
+    response = StreamingHttpResponse(_chain(rows, body), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="allocations.csv"'
+    return response
+
+
+def _chain(*parts):
+    for part in parts:
+        yield from part
+
+
+def allocation_panels(request: HttpRequest, allocation: Allocation) -> list[dict]:
+    """Sections other apps add to the allocation page (alignment, plans, partners)."""
+    panels = []
+    for app in PANEL_APPS:
+        module = f"snu.{app}.allocation_panels"
+        if find_spec(module) is not None:
+            panels.extend(import_module(module).panels(request, allocation))
+    return sorted(panels, key=lambda p: p.get("order", 50))
+
+
+@reader_required
+def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = Allocation.objects.select_related(
+        "scheme", "funding_source", "municipality", "current_municipality", "recipient"
+    )
+    allocation = owned_or_404(qs, request, pk=pk)
+    municipality = allocation.municipality  # type: ignore[attr-defined]
+    successors = municipality.successors.select_related("successor") if municipality and municipality.is_split else []
+    context = {
+        "a": allocation,
+        "successors": successors,
+        "panels": allocation_panels(request, allocation),  # type: ignore[arg-type]
+    }
+    return render(request, "grants/allocation_detail.html", context)
