@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -196,7 +197,7 @@ def _validate(
     focus_areas = None
     if "focus_areas" in columns:
         focus_areas = []
-        for code in [c.strip() for c in raw["focus_areas"].replace(",", ";").split(";") if c.strip()]:
+        for code in [c for c in re.split(r"[;,\s]+", raw["focus_areas"]) if c]:
             found = index.get(code.upper())
             if not found:
                 problem("focus_areas", _("Unknown focus area code %(code)s.") % {"code": code})

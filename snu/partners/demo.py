@@ -200,7 +200,7 @@ def _load_agreements(authority: Authority, partners: list[Partner]) -> int:
                 "Partnerne: drive inkubatoren, rapportere på nye bedrifter og arbeidsplasser hvert år."
             ),
         ),
-        parties=[partners[0], partners[-1]],
+        parties=partners[:2],
         focus_areas=_elements(authority, "NIM") + _elements(authority, "GRONT"),
     )
     actions.save_agreement(
@@ -215,7 +215,7 @@ def _load_agreements(authority: Authority, partners: list[Partner]) -> int:
             status=AgreementStatus.ACTIVE,
             obligations="Felles forprosjekter om sidestrømmer, årlig statusmøte og deling av resultater.",
         ),
-        parties=partners[1:3],
+        parties=partners[-2:],
         focus_areas=_elements(authority, "SIRK") + _elements(authority, "RESSURS"),
     )
     return 2

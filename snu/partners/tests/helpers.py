@@ -19,8 +19,17 @@ def element(authority, code: str, strategy: str = "troms-snu-2018") -> Element:
     return Element.objects.get(strategy__authority=authority, strategy__code=strategy, code=code)
 
 
-def allocate(authority, amount: str, *, org_number: str = "", recipient=None, year: int = 2021, title: str = "",
-             status: str = AllocationStatus.GRANTED, paid: str | None = None) -> Allocation:
+def allocate(
+    authority,
+    amount: str,
+    *,
+    org_number: str = "",
+    recipient=None,
+    year: int = 2021,
+    title: str = "",
+    status: str = AllocationStatus.GRANTED,
+    paid: str | None = None,
+) -> Allocation:
     _counter["n"] += 1
     return Allocation.objects.create(
         authority=authority,

@@ -14,7 +14,8 @@ class PartnerTestCase(BaseTestCase):
     def setUp(self):
         load_strategies()
         self.partner = actions.save_partner(
-            "test", Partner(authority=self.authority, name="UiT", org_number="970422528", partner_type=PartnerType.RESEARCH)
+            "test",
+            Partner(authority=self.authority, name="UiT", org_number="970422528", partner_type=PartnerType.RESEARCH),
         )
 
     def test_it_sums_the_partners_allocations_exactly(self):
@@ -27,8 +28,10 @@ class PartnerTestCase(BaseTestCase):
         money = queries.money_received(self.partner)
         self.assertEqual(money["granted"], Decimal("1234567.65"))
         self.assertEqual(money["paid"], Decimal("0.20"))
-        self.assertEqual([(y["year"], y["granted"]) for y in money["by_year"]],
-                         [(2020, Decimal("0.30")), (2021, Decimal("1234567.35"))])
+        self.assertEqual(
+            [(y["year"], y["granted"]) for y in money["by_year"]],
+            [(2020, Decimal("0.30")), (2021, Decimal("1234567.35"))],
+        )
         self.login(self.reader)
         r = self.client.get(self.partner.get_absolute_url())
         self.assertContains(r, "1\xa0234\xa0567,65")
@@ -46,16 +49,26 @@ class PartnerTestCase(BaseTestCase):
     def test_an_advisor_creates_a_partner_with_focus_areas_and_an_audit_row(self):
         self.login(self.advisor)
         opp = element(self.authority, "OPP")
-        r = self.client.post("/partners/new/", {
-            "name": "Nordlig Kunnskapspark AS", "org_number": "922 334 455", "partner_type": "business",
-            "contact_role": "Daglig leder", "focus_areas": [opp.pk], "is_active": "on",
-        })
+        r = self.client.post(
+            "/partners/new/",
+            {
+                "name": "Nordlig Kunnskapspark AS",
+                "org_number": "922 334 455",
+                "partner_type": "business",
+                "contact_role": "Daglig leder",
+                "focus_areas": [opp.pk],
+                "is_active": "on",
+            },
+        )
         partner = Partner.objects.get(name="Nordlig Kunnskapspark AS")
         self.assertRedirects(r, partner.get_absolute_url())
         self.assertEqual(partner.org_number, "922334455")
         self.assertEqual(list(partner.focus_areas.all()), [opp])
-        self.assertTrue(AuditEntry.objects.filter(object_type="partners.partner", object_id=str(partner.pk),
-                                                  verb="create", actor=self.advisor).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                object_type="partners.partner", object_id=str(partner.pk), verb="create", actor=self.advisor
+            ).exists()
+        )
 
     def test_it_refuses_a_bad_or_duplicate_org_number(self):
         self.login(self.advisor)
@@ -67,9 +80,14 @@ class PartnerTestCase(BaseTestCase):
 
     def test_an_advisor_edits_and_deletes_a_partner(self):
         self.login(self.advisor)
-        r = self.client.post(f"/partners/{self.partner.pk}/edit/", {
-            "name": "UiT Norges arktiske universitet", "org_number": "970422528", "partner_type": "research",
-        })
+        r = self.client.post(
+            f"/partners/{self.partner.pk}/edit/",
+            {
+                "name": "UiT Norges arktiske universitet",
+                "org_number": "970422528",
+                "partner_type": "research",
+            },
+        )
         self.assertRedirects(r, self.partner.get_absolute_url())
         self.partner.refresh_from_db()
         self.assertEqual(self.partner.name, "UiT Norges arktiske universitet")
