@@ -239,7 +239,7 @@ class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     text = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs=TEXT), required=False)
     source_label = forms.CharField(label=_("Source"), max_length=200, required=False)
-    source_url = forms.URLField(label=_("Source address"), max_length=500, required=False)
+    source_url = forms.URLField(label=_("Source address"), max_length=500, required=False, assume_scheme="https")
 
 
 class SummaryForm(forms.Form):
