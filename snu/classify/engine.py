@@ -7,6 +7,7 @@ results in batches (bulk_create / bulk_update), never one query per allocation.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Iterable, Iterator
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.db.models import Max, QuerySet
 
 from snu.classify.model import StrategyAligner, industry_digits
@@ -350,36 +352,62 @@ def write_decisions(strategy, label, elements, decisions: list[Decision], existi
             new.append(alignment)
     if changed:
         AlignmentElement.objects.filter(alignment_id__in=[a.pk for a in changed]).delete()
-        fields = ["primary", "origin", "confidence", "priority", "evidence", "model_version", "version"]
-        Alignment.objects.bulk_update(changed, fields, batch_size=BATCH)
+        update_alignments(changed)
     if new:
         Alignment.objects.bulk_create(new, batch_size=BATCH)
     by_allocation = {a.allocation_id: a.pk for a in [*new, *changed]}
     rows = []
     for d in decisions:
         rows.extend(element_rows(by_allocation[d.allocation_id], elements, d))
-    AlignmentElement.objects.bulk_create(rows, batch_size=5 * BATCH)
+    insert_elements(rows)
     counts.created += len(new)
     counts.updated += len(changed)
 
 
-def element_rows(alignment_id: int, elements: dict[str, int], d: Decision) -> list[AlignmentElement]:
-    """Score rows for one alignment; focus areas carry weight and an exact share of the amount."""
+def update_alignments(changed: list[Alignment]) -> None:
+    """One prepared UPDATE run for many rows: far cheaper than bulk_update's CASE WHEN per field."""
+    table = Alignment._meta.db_table
+    json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"UPDATE {table} SET primary_id = %s, origin = %s, confidence = %s, priority = %s, "
+        f"evidence = {json_param}, model_version = %s, version = %s, updated_at = %s WHERE id = %s"
+    )
+    now = timezone.now()
+    params = [
+        (a.primary_id, a.origin, a.confidence, a.priority, json.dumps(a.evidence), a.model_version, a.version, now, a.pk)
+        for a in changed
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def element_rows(alignment_id: int, elements: dict[str, int], d: Decision) -> list[tuple]:
+    """Score rows for one alignment as insert tuples; focus areas carry weight and an exact share of the amount."""
     codes = sorted(set(d.scores) | d.assigned | set(d.weights), key=lambda c: -d.scores.get(c, 0))
     weighted = [c for c in codes if c in d.weights]
     amounts = dict(zip(weighted, split_by_weights(d.amount, [d.weights[c] for c in weighted]), strict=True))
+    zero = Decimal(0)
     return [
-        AlignmentElement(
-            alignment_id=alignment_id,
-            element_id=elements[code],
-            score=d.scores.get(code, 0.0),
-            assigned=code in d.assigned,
-            weight=d.weights.get(code, Decimal(0)),
-            amount=amounts.get(code, Decimal(0)),
+        (
+            alignment_id,
+            elements[code],
+            d.scores.get(code, 0.0),
+            code in d.assigned,
+            d.weights.get(code, zero),
+            amounts.get(code, zero),
         )
         for code in codes
         if code in elements
     ]
+
+
+def insert_elements(rows: list[tuple]) -> None:
+    """Plain executemany: model instances and bulk_create's per-value preparation cost more than the insert."""
+    table = AlignmentElement._meta.db_table
+    sql = f"INSERT INTO {table} (alignment_id, element_id, score, assigned, weight, amount) VALUES (%s, %s, %s, %s, %s, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10 * BATCH):
+            cursor.executemany(sql, rows[start : start + 10 * BATCH])
 
 
 def training_rows(strategy: Strategy) -> tuple[list[dict], list[set[str]], list[int]]:
