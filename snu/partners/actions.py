@@ -43,9 +43,7 @@ def save_partner(
     """Create or update a partner. The organisation number, if given, must pass the mod-11 check."""
     if partner.org_number:
         partner.org_number = normalise_org_number(partner.org_number)
-    m2m: dict[str, Iterable | None] = {"focus_areas": focus_areas}
-    if measures is not None and hasattr(Partner, "measures"):
-        m2m["measures"] = measures
+    m2m: dict[str, Iterable | None] = {"focus_areas": focus_areas, "measures": measures}
     return _save(actor, partner, "save_partner", m2m)  # type: ignore[return-value]
 
 
@@ -94,9 +92,7 @@ def save_agreement(
     focus_areas: Iterable | None = None,
     measures: Iterable | None = None,
 ) -> Agreement:
-    m2m: dict[str, Iterable | None] = {"parties": parties, "focus_areas": focus_areas}
-    if measures is not None and hasattr(Agreement, "measures"):
-        m2m["measures"] = measures
+    m2m: dict[str, Iterable | None] = {"parties": parties, "focus_areas": focus_areas, "measures": measures}
     return _save(actor, agreement, "save_agreement", m2m)  # type: ignore[return-value]
 
 

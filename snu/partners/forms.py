@@ -10,6 +10,7 @@ from snu.core.models import Authority
 from snu.lib.i18n import pick
 from snu.lib.orgnr import OrgNumberError, normalise_org_number
 from snu.partners.models import Agreement, Arena, ArenaActivity, Partner
+from snu.plans.models import Measure
 from snu.strategy.models import Element, ElementKind, Strategy
 
 
@@ -36,19 +37,28 @@ def focus_areas_of(authority: Authority) -> Any:
     )
 
 
-def measure_field() -> forms.ModelMultipleChoiceField | None:
-    """Measures of the action plans, once the plans app has them (see snu/partners/measure_panels.py)."""
-    if not hasattr(Partner, "measures"):
-        return None
-    model = Partner.measures.field.related_model  # type: ignore[attr-defined]
-    return forms.ModelMultipleChoiceField(
-        label=_("Measures"), queryset=model.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+class MeasureChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:  # type: ignore[override]
+        return f"{obj.revision.plan.name}: {obj}"
+
+
+def measure_field() -> forms.ModelMultipleChoiceField:
+    return MeasureChoiceField(
+        label=_("Measures"), queryset=Measure.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
 
 def measures_of(authority: Authority) -> Any:
-    model = Partner.measures.field.related_model  # type: ignore[attr-defined]
-    return model.objects.filter(plan__authority=authority)
+    """Each measure once, as it stands in the newest revision of its plan."""
+    newest: dict[Any, int] = {}
+    rows = Measure.objects.filter(revision__plan__authority=authority).order_by("key", "-revision__number")
+    for pk, key in rows.values_list("pk", "key"):
+        newest.setdefault(key, pk)
+    return (
+        Measure.objects.filter(pk__in=newest.values())
+        .select_related("revision__plan")
+        .order_by("revision__plan__name", "order", "code")
+    )
 
 
 def https_urls(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -77,11 +87,10 @@ class AuthorityModelForm(forms.ModelForm):
 
 def _add_measures(form: AuthorityModelForm) -> None:
     field = measure_field()
-    if field is not None:
-        form.fields["measures"] = field
-        field.queryset = measures_of(form.authority)
-        if form.instance.pk:
-            form.initial["measures"] = list(form.instance.measures.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    form.fields["measures"] = field
+    field.queryset = measures_of(form.authority)
+    if form.instance.pk:
+        form.initial["measures"] = list(form.instance.measures.values_list("pk", flat=True))  # type: ignore[attr-defined]
 
 
 class PartnerForm(AuthorityModelForm):

@@ -45,6 +45,8 @@ class Partner(AuthorityOwned):
     contact_email = models.EmailField(_("work e-mail"), blank=True)
     description = models.TextField(_("description"), blank=True)
     focus_areas = models.ManyToManyField("strategy.Element", blank=True, related_name="partners")
+    # Links to a measure as it stands in one revision; pages match on the measure's key across revisions.
+    measures = models.ManyToManyField("plans.Measure", blank=True, related_name="partner_links")
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -144,6 +146,7 @@ class Agreement(AuthorityOwned):
     )
     obligations = models.TextField(_("obligations"), blank=True)
     focus_areas = models.ManyToManyField("strategy.Element", blank=True, related_name="agreements")
+    measures = models.ManyToManyField("plans.Measure", blank=True, related_name="agreement_links")
 
     class Meta:
         verbose_name = _("agreement")

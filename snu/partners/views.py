@@ -82,7 +82,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allocations": queries.allocations_for(partner).select_related("scheme")[:100],  # type: ignore[arg-type]
         "arenas": partner.arenas.all(),  # type: ignore[attr-defined]
         "agreements": partner.agreements.all(),  # type: ignore[attr-defined]
-        "measures": partner.measures.all() if hasattr(partner, "measures") else [],
+        "measures": partner.measures.select_related("revision__plan"),  # type: ignore[attr-defined]
         "brreg_enabled": brreg.BrregClient.from_settings().enabled,
     }
     return render(request, "partners/partner.html", context)
@@ -210,7 +210,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @reader_required
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = owned_or_404(Agreement.objects.all(), request, pk=pk)
-    measures = agreement.measures.all() if hasattr(agreement, "measures") else []
+    measures = agreement.measures.select_related("revision__plan")  # type: ignore[attr-defined]
     return render(request, "partners/agreement.html", {"agreement": agreement, "measures": measures})
 
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from snu.core.models import Authority
-from snu.partners.forms import https_urls
 from snu.lib.i18n import pick
+from snu.partners.forms import https_urls
 from snu.signals.models import Signal
 from snu.strategy.models import Element, ElementKind, Strategy
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.test import SimpleTestCase
+
 from snu.partners import actions, network, queries
 from snu.partners.models import Agreement, Arena, ArenaKind, Partner
 from snu.partners.tests.helpers import allocate
 from snu.test import BaseTestCase
-from django.test import SimpleTestCase
 
 
 class GraphMeasuresTestCase(SimpleTestCase):
