@@ -40,6 +40,7 @@ class Lookups:
     """Codes ↔ ids for one authority and strategy version, so SQL works on ids and output on codes."""
 
     authority_id: int
+    strategy_id: int | None = None
     element_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> code -> id
     municipality_ids: dict[str, int] = field(default_factory=dict)  # number -> id (all numberings)
     funding_source_ids: dict[str, int] = field(default_factory=dict)
@@ -74,12 +75,21 @@ class Dialect:
     is_state = "fs.is_state"
     recipient_type = "COALESCE(o.org_form, '')"
 
-    def elements(self, ids: list[int]) -> str:
+    def element_join(self, alias: str, ids: list[int], strategy_id: int | None) -> list[str]:
+        """Joins through the allocation's one alignment for the strategy: both use their indexes."""
+        return [
+            f"LEFT JOIN classify_alignment al ON al.allocation_id = a.id AND al.strategy_id = {int(strategy_id or -1)}",
+            f"LEFT JOIN classify_alignmentelement {alias} ON {alias}.alignment_id = al.id "
+            f"AND {alias}.assigned = TRUE AND {alias}.element_id IN ({_ints(ids)})",
+        ]
+
+    def element_amount(self, alias: str) -> str:
+        return f"CAST(ROUND({alias}.amount * 100) AS BIGINT)"
+
+    def has_element(self, ids: list[int]) -> str:
         return (
-            "SELECT al.allocation_id AS allocation_id, ae.element_id AS element_id, "
-            "CAST(ROUND(ae.amount * 100) AS BIGINT) AS amount_ore, ae.weight AS weight "
-            "FROM classify_alignmentelement ae JOIN classify_alignment al ON al.id = ae.alignment_id "
-            f"WHERE ae.assigned = TRUE AND ae.element_id IN ({_ints(ids)})"
+            "EXISTS (SELECT 1 FROM classify_alignment x JOIN classify_alignmentelement xe ON xe.alignment_id = x.id "
+            f"WHERE x.allocation_id = a.id AND xe.assigned = TRUE AND xe.element_id IN ({_ints(ids)}))"
         )
 
 
@@ -96,8 +106,15 @@ class DuckDialect(Dialect):
     is_state = "a.is_state"
     recipient_type = "a.recipient_type"
 
-    def elements(self, ids: list[int]) -> str:
-        return f"SELECT allocation_id, element_id, amount_ore, weight FROM elem WHERE element_id IN ({_ints(ids)})"
+    def element_join(self, alias: str, ids: list[int], strategy_id: int | None) -> list[str]:
+        sub = f"SELECT allocation_id, element_id, amount_ore, weight FROM elem WHERE element_id IN ({_ints(ids)})"
+        return [f"LEFT JOIN ({sub}) {alias} ON {alias}.allocation_id = a.id"]
+
+    def element_amount(self, alias: str) -> str:
+        return f"{alias}.amount_ore"
+
+    def has_element(self, ids: list[int]) -> str:
+        return f"EXISTS (SELECT 1 FROM elem x WHERE x.allocation_id = a.id AND x.element_id IN ({_ints(ids)}))"
 
 
 def _ints(ids: list[int]) -> str:
@@ -149,7 +166,7 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
 
     for code in f.all_drivers:
         one = [lk.element_ids.get("driver", {}).get(code, -1)]
-        where.append(f"EXISTS (SELECT 1 FROM ({dialect.elements(one)}) x WHERE x.allocation_id = a.id)")
+        where.append(dialect.has_element(one))
 
     # Element kinds: joined when grouped by (or, for focus areas, when filtered: the money is then
     # the selected areas' share); otherwise a filter is an EXISTS test.
@@ -160,20 +177,19 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
         all_ids = list(lk.element_ids.get(base_kind, {}).values())
         chosen = getattr(f, base_kind)
         alias = ALIAS[kind]
-        sub = dialect.elements(all_ids)
         if kind in q.by or (kind == "focus_area" and focus_joined):
-            element_joins.append(f"LEFT JOIN ({sub}) {alias} ON {alias}.allocation_id = a.id")
+            for clause in dialect.element_join(alias, all_ids, lk.strategy_id):
+                if clause not in element_joins:
+                    element_joins.append(clause)
             if chosen:
                 where.append(_element_condition(f"{alias}.element_id", chosen, lk.element_ids.get(base_kind, {})))
             if kind == "focus_area" and kind not in q.by:
                 distinct = True
         elif chosen and kind != "driver_b":
             ids = [lk.element_ids.get(base_kind, {}).get(c, -1) for c in chosen if c != NONE]
-            tests = []
-            if ids:
-                tests.append(f"EXISTS (SELECT 1 FROM ({dialect.elements(ids)}) x WHERE x.allocation_id = a.id)")
+            tests = [dialect.has_element(ids)] if ids else []
             if NONE in chosen:
-                tests.append(f"NOT EXISTS (SELECT 1 FROM ({sub}) x WHERE x.allocation_id = a.id)")
+                tests.append(f"NOT {dialect.has_element(all_ids)}")
             where.append("(" + " OR ".join(tests) + ")")
 
     for dim in q.by:
@@ -185,7 +201,7 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
     applied = f"COALESCE({dialect.money('amount_applied')}, {amount})"
     if focus_joined:
         share = "CAST(ROUND({col} * f.weight) AS BIGINT)"
-        amount = f"COALESCE(f.amount_ore, {amount})"
+        amount = f"COALESCE({dialect.element_amount('f')}, {amount})"
         paid = f"CASE WHEN f.element_id IS NULL THEN {paid} ELSE {share.format(col=paid)} END"
         applied = f"CASE WHEN f.element_id IS NULL THEN {applied} ELSE {share.format(col=applied)} END"
     count = "COUNT(DISTINCT a.id)" if distinct else "COUNT(*)"
@@ -206,7 +222,7 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
     if q.order_by_amount:
         sql += " ORDER BY amount_ore DESC"
     elif q.by:
-        sql += " ORDER BY " + ", ".join(str(i + 1) for i in range(len(q.by)))
+        sql += " ORDER BY " + ", ".join(f"{i + 1} NULLS LAST" for i in range(len(q.by)))
     if q.limit:
         sql += f" LIMIT {int(q.limit)}"
     return sql, params

@@ -11,6 +11,7 @@ call these. Money comes back as `Decimal` kroner, exact to the øre (summed as i
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -46,8 +47,31 @@ def default_strategy(authority) -> Strategy | None:
     return Strategy.objects.filter(authority=authority).order_by("-period_from", "code").first()
 
 
+_memo: dict[tuple, tuple[float, object]] = {}
+MEMO_SECONDS = 2.0  # one page builds a dozen panels: read the small reference tables once
+
+
+def _memoised(kind: str, authority, strategy, build):
+    key = (kind, authority.pk, strategy.pk if strategy else None)
+    hit = _memo.get(key)
+    now = time.monotonic()
+    if hit and now - hit[0] < MEMO_SECONDS:
+        return hit[1]
+    value = build()
+    _memo[key] = (now, value)
+    return value
+
+
 def lookups(authority, strategy: Strategy | None) -> engine.Lookups:
-    lk = engine.Lookups(authority_id=authority.pk)
+    return _memoised("lookups", authority, strategy, lambda: _lookups(authority, strategy))  # type: ignore[return-value]
+
+
+def labeller_for(authority, strategy: Strategy | None) -> Labeller:
+    return _memoised("labeller", authority, strategy, lambda: Labeller(authority, strategy))  # type: ignore[return-value]
+
+
+def _lookups(authority, strategy: Strategy | None) -> engine.Lookups:
+    lk = engine.Lookups(authority_id=authority.pk, strategy_id=strategy.pk if strategy else None)
     if strategy is not None:
         for el in Element.objects.filter(strategy=strategy, kind__in=engine.ELEMENT_KINDS).only("id", "kind", "code"):
             lk.element_ids.setdefault(el.kind, {})[el.code] = el.pk
@@ -147,7 +171,7 @@ def aggregate(
     backend = backend or choose_backend(authority)
     query = engine.Query(by=by, filters=filters, order_by_amount=order_by_amount, limit=limit)
     raw = engine.run(query, lookups(authority, strategy), backend)
-    labeller = labeller or Labeller(authority, strategy)
+    labeller = labeller or labeller_for(authority, strategy)
     rows = []
     for record in raw:
         row: dict = {}
@@ -265,7 +289,7 @@ def _top_label(rows: list[dict], kind: str) -> str:
 
 def by_municipality(authority, strategy, filters: Filters, backend=None) -> dict:
     """Money per today's municipality: absolute, share of all, and per inhabitant where known."""
-    labeller = Labeller(authority, strategy)
+    labeller = labeller_for(authority, strategy)
     rows = aggregate(authority, strategy, ["municipality"], filters, backend=backend, labeller=labeller)
     total = sum((r["amount"] for r in rows), ZERO)
     by_number = {m.number: m for m in labeller.municipalities.values()}
@@ -317,7 +341,7 @@ def by_municipality(authority, strategy, filters: Filters, backend=None) -> dict
 
 def by_funding_source(authority, strategy, filters: Filters, backend=None) -> dict:
     """State versus county money per year, and money per funding source and principal."""
-    labeller = Labeller(authority, strategy)
+    labeller = labeller_for(authority, strategy)
     per_type = aggregate(authority, strategy, ["year", "source_type"], filters, backend=backend, labeller=labeller)
     per_source = aggregate(authority, strategy, ["funding_source"], filters, backend=backend, labeller=labeller)
     total = sum((r["amount"] for r in per_source), ZERO)
@@ -430,7 +454,7 @@ def by_category(authority, strategy, dimension: str, filters: Filters, backend=N
 
 def driver_synergy(authority, strategy, filters: Filters, backend=None) -> dict:
     """How often drivers occur together, and with each focus area (allocations counted in each)."""
-    labeller = Labeller(authority, strategy)
+    labeller = labeller_for(authority, strategy)
     pairs = aggregate(authority, strategy, ["driver", "driver_b"], filters, backend=backend, labeller=labeller)
     with_focus = aggregate(authority, strategy, ["driver", "focus_area"], filters, backend=backend, labeller=labeller)
     rows = []

@@ -1,0 +1,87 @@
+"""`snu analytics`: the dashboard's figures for scripts, and the DuckDB snapshot.
+
+snu analytics --strategy troms-snu-2018 --by year,focus_area --filter municipality=5501 --format csv
+snu analytics snapshot
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from snu.analytics import engine, queries, snapshot
+from snu.analytics.exports import plain
+from snu.analytics.filters import Filters
+from snu.core.cli import add_authority_argument, get_authority
+from snu.strategy.models import Strategy
+
+
+class Command(BaseCommand):
+    help = "Print money and counts grouped by dimensions, with the dashboard's filters and split rule."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("action", nargs="?", choices=["query", "snapshot"], default="query")
+        add_authority_argument(parser)
+        parser.add_argument("--strategy", help="Strategy code (default: the newest)")
+        parser.add_argument(
+            "--by", default="year", help=f"Comma-separated dimensions: {', '.join(engine.DIMENSIONS[:8])}"
+        )
+        parser.add_argument(
+            "--filter",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="As on the dashboard, e.g. year_from=2019, municipality=5501, status=all (repeatable)",
+        )
+        parser.add_argument(
+            "--measures", default="amount,amount_paid,count", help="amount, amount_paid, amount_applied, count"
+        )
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+        parser.add_argument("--backend", choices=["auto", "db", "duckdb"], default="auto")
+
+    def handle(self, *args, **opts) -> None:
+        if opts["action"] == "snapshot":
+            info = snapshot.refresh()
+            self.stdout.write(
+                f"Snapshot written: {info['allocations']} allocations, {info['elements']} assigned elements "
+                f"in {info['seconds']:.1f} s ({snapshot.directory()})"
+            )
+            return
+        authority = get_authority(opts["authority"])
+        strategy = (
+            Strategy.objects.filter(authority=authority, code=opts["strategy"]).first()
+            if opts["strategy"]
+            else queries.default_strategy(authority)
+        )
+        if opts["strategy"] and strategy is None:
+            raise CommandError(f"unknown strategy {opts['strategy']!r}")
+        by = [d.strip() for d in opts["by"].split(",") if d.strip()]
+        measures = [m.strip() for m in opts["measures"].split(",") if m.strip()]
+        bad = [d for d in by if d not in engine.DIMENSIONS] + [m for m in measures if m not in engine.MEASURES]
+        if bad:
+            raise CommandError(f"unknown dimension or measure: {', '.join(bad)}")
+        query: dict[str, list[str]] = {}
+        for item in opts["filter"]:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise CommandError(f"--filter wants KEY=VALUE, got {item!r}")
+            query.setdefault(key.strip(), []).append(value.strip())
+        filters = Filters.from_query(query)
+        backend = None if opts["backend"] == "auto" else opts["backend"]
+        rows = queries.aggregate(authority, strategy, by, filters, backend=backend)
+        columns = [c for d in by for c in (d, f"{d}_label")] + measures
+        if opts["format"] == "json":
+            out = {
+                "strategy": strategy.code if strategy else None,
+                "by": by,
+                "filters": filters.as_dict(),
+                "rows": [{c: r.get(c) for c in columns} for r in rows],
+            }
+            self.stdout.write(json.dumps(plain(out), ensure_ascii=False, indent=1))
+            return
+        writer = csv.writer(self.stdout)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([plain(r.get(c)) for c in columns])
