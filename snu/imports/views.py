@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -104,12 +103,16 @@ def _confirm(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
         )
         tasks.start_import(batch)
         return redirect(batch)
-    mapped = [(i, h, batch.columns.get(h, "")) for i, h in enumerate(batch.headers)]
+    preview = _preview(batch)[:3]
+    mapped = [
+        (i, h, batch.columns.get(h, ""), [row[i] if i < len(row) else "" for row in preview])
+        for i, h in enumerate(batch.headers)
+    ]
     context = {
         "batch": batch,
         "mapped": mapped,
         "choices": field_choices(),
-        "preview": _preview(batch),
+        "examples": range(1, len(preview) + 1),
         "run": run,
         "layout": layout_label(batch.layout),
     }
@@ -144,7 +147,3 @@ def batch_skipped(request: HttpRequest, pk: int) -> FileResponse:
     if path is None or not path.exists():
         raise Http404
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(batch.file_name).stem}.invalid.csv")
-
-
-def flash_started(request: HttpRequest) -> None:
-    messages.info(request, _("The import has started."))
