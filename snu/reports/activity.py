@@ -68,26 +68,69 @@ def plan_section(ctx) -> dict:
         for m in revision.measures.all().select_related("evaluation"):
             status, date = _status_at(m, until)
             money = m.money()
-            rows.append({"code": m.code, "title": m.title, "status": status, "date": date,
-                         "budget": m.budget, "committed": money["committed"]})
+            rows.append(
+                {
+                    "code": m.code,
+                    "title": m.title,
+                    "status": status,
+                    "date": date,
+                    "budget": m.budget,
+                    "committed": money["committed"],
+                }
+            )
             evaluation = getattr(m, "evaluation", None)
             if evaluation is not None:
-                evaluations.append({"code": m.code, "title": m.title, "decision": evaluation.get_decision_display(),
-                                    "learned": evaluation.what_we_learned})
+                evaluations.append(
+                    {
+                        "code": m.code,
+                        "title": m.title,
+                        "decision": evaluation.get_decision_display(),
+                        "learned": evaluation.what_we_learned,
+                    }
+                )
         measures_total += len(rows)
         blocks.append({"type": "subheading", "text": plan.name})
-        blocks.append({"type": "paragraph", "text": _("Revision %(n)s, adopted %(date)s. Period %(from)s–%(to)s.")
-                       % {"n": revision.number, "date": format_date(revision.adopted_on) or "–",
-                          "from": plan.period_from, "to": plan.period_to}})
-        blocks.append(table(f"plan_{plan.pk}_measures", _("Measures: %(plan)s") % {"plan": plan.name},
-                            [("code", _("No."), "text"), ("title", _("Measure"), "text"), ("status", _("Status"), "text"),
-                             ("date", _("Status date"), "date"), ("budget", _("Budget"), "money"),
-                             ("committed", _("Committed"), "money")], rows))
+        blocks.append(
+            {
+                "type": "paragraph",
+                "text": _("Revision %(n)s, adopted %(date)s. Period %(from)s–%(to)s.")
+                % {
+                    "n": revision.number,
+                    "date": format_date(revision.adopted_on) or "–",
+                    "from": plan.period_from,
+                    "to": plan.period_to,
+                },
+            }
+        )
+        blocks.append(
+            table(
+                f"plan_{plan.pk}_measures",
+                _("Measures: %(plan)s") % {"plan": plan.name},
+                [
+                    ("code", _("No."), "text"),
+                    ("title", _("Measure"), "text"),
+                    ("status", _("Status"), "text"),
+                    ("date", _("Status date"), "date"),
+                    ("budget", _("Budget"), "money"),
+                    ("committed", _("Committed"), "money"),
+                ],
+                rows,
+            )
+        )
         if evaluations:
-            blocks.append(table(f"plan_{plan.pk}_evaluations", _("Evaluations: %(plan)s") % {"plan": plan.name},
-                                [("code", _("No."), "text"), ("title", _("Measure"), "text"),
-                                 ("decision", _("Decision"), "text"), ("learned", _("What we learned"), "text")],
-                                evaluations))
+            blocks.append(
+                table(
+                    f"plan_{plan.pk}_evaluations",
+                    _("Evaluations: %(plan)s") % {"plan": plan.name},
+                    [
+                        ("code", _("No."), "text"),
+                        ("title", _("Measure"), "text"),
+                        ("decision", _("Decision"), "text"),
+                        ("learned", _("What we learned"), "text"),
+                    ],
+                    evaluations,
+                )
+            )
     if not blocks:
         blocks.append({"type": "note", "text": _("No adopted action plan belongs to this strategy.")})
     elif not dated:
@@ -110,11 +153,17 @@ def partner_section(ctx) -> dict:
     counts: dict[str, int] = {}
     for kind in partners.values_list("partner_type", flat=True):
         counts[kind] = counts.get(kind, 0) + 1
-    type_rows = [{"type": str(PartnerType(k).label), "count": n} for k, n in sorted(counts.items(), key=lambda x: -x[1])]
+    type_rows = [
+        {"type": str(PartnerType(k).label), "count": n} for k, n in sorted(counts.items(), key=lambda x: -x[1])
+    ]
     arenas = arenas_for(ctx.authority).filter(is_active=True).prefetch_related("members", "focus_areas")
     arena_rows = [
-        {"name": a.name, "kind": a.get_kind_display(), "members": a.members.count(),
-         "focus_areas": _names(ctx, a.focus_areas.all())}
+        {
+            "name": a.name,
+            "kind": a.get_kind_display(),
+            "members": a.members.count(),
+            "focus_areas": _names(ctx, a.focus_areas.all()),
+        }
         for a in arenas
     ]
     start, end = dt.date(ctx.year, 1, 1), dt.date(ctx.year, 12, 31)
@@ -124,28 +173,53 @@ def partner_section(ctx) -> dict:
     )
     agreements = in_year if in_year.exists() else all_agreements
     agreement_rows = [
-        {"title": a.title, "parties": ", ".join(p.name for p in a.parties.all()), "starts": a.starts_on,
-         "ends": a.ends_on, "status": a.get_status_display()}
+        {
+            "title": a.title,
+            "parties": ", ".join(p.name for p in a.parties.all()),
+            "starts": a.starts_on,
+            "ends": a.ends_on,
+            "status": a.get_status_display(),
+        }
         for a in agreements
     ]
     ctx.figures["partners"] = format_number(partners.count())
     ctx.figures["arenas"] = format_number(len(arena_rows))
     blocks = [
-        table("partner_types", _("Active partners by type"),
-              [("type", _("Type"), "text"), ("count", _("Partners"), "int")], type_rows),
-        table("arenas", _("Collaboration arenas"),
-              [("name", _("Arena"), "text"), ("kind", _("Kind"), "text"), ("members", _("Members"), "int"),
-               ("focus_areas", _("Focus areas"), "text")], arena_rows),
+        table(
+            "partner_types",
+            _("Active partners by type"),
+            [("type", _("Type"), "text"), ("count", _("Partners"), "int")],
+            type_rows,
+        ),
+        table(
+            "arenas",
+            _("Collaboration arenas"),
+            [
+                ("name", _("Arena"), "text"),
+                ("kind", _("Kind"), "text"),
+                ("members", _("Members"), "int"),
+                ("focus_areas", _("Focus areas"), "text"),
+            ],
+            arena_rows,
+        ),
     ]
     if agreement_rows:
         if not in_year.exists():
-            blocks.append(
-                _as_of_note(ctx, _("No agreement ran in %(year)s. These are the agreements as of %(date)s."))
+            blocks.append(_as_of_note(ctx, _("No agreement ran in %(year)s. These are the agreements as of %(date)s.")))
+        blocks.append(
+            table(
+                "agreements",
+                _("Partnership agreements"),
+                [
+                    ("title", _("Agreement"), "text"),
+                    ("parties", _("Parties"), "text"),
+                    ("starts", _("Starts"), "date"),
+                    ("ends", _("Ends"), "date"),
+                    ("status", _("Status"), "text"),
+                ],
+                agreement_rows,
             )
-        blocks.append(table("agreements", _("Partnership agreements"),
-                            [("title", _("Agreement"), "text"), ("parties", _("Parties"), "text"),
-                             ("starts", _("Starts"), "date"), ("ends", _("Ends"), "date"),
-                             ("status", _("Status"), "text")], agreement_rows))
+        )
     return {"key": "partners", "heading": str(texts.SECTIONS["partners"]), "blocks": blocks}
 
 
@@ -159,9 +233,14 @@ def signal_section(ctx) -> dict:
     dated = current.filter(Q(source_date__year=ctx.year))
     signals = dated if dated.exists() else current
     rows = [
-        {"title": s.title, "kind": s.get_kind_display(), "horizon": s.get_horizon_display(),
-         "strength": s.get_strength_display(), "drivers": _names(ctx, s.drivers.all()),
-         "so_what": s.so_what}
+        {
+            "title": s.title,
+            "kind": s.get_kind_display(),
+            "horizon": s.get_horizon_display(),
+            "strength": s.get_strength_display(),
+            "drivers": _names(ctx, s.drivers.all()),
+            "so_what": s.so_what,
+        }
         for s in signals.order_by("title")
     ]
     ctx.figures["signals"] = format_number(len(rows))
@@ -171,11 +250,21 @@ def signal_section(ctx) -> dict:
             _as_of_note(ctx, _("No trend or signal is dated %(year)s. These are the ones followed on %(date)s."))
         )
     if rows:
-        blocks.append(table("signals", _("Trends and signals"),
-                            [("title", _("Trend or signal"), "text"), ("kind", _("Type"), "text"),
-                             ("horizon", _("Time horizon"), "text"), ("strength", _("Strength"), "text"),
-                             ("drivers", _("Societal drivers"), "text"), ("so_what", _("So what for us"), "text")],
-                            rows))
+        blocks.append(
+            table(
+                "signals",
+                _("Trends and signals"),
+                [
+                    ("title", _("Trend or signal"), "text"),
+                    ("kind", _("Type"), "text"),
+                    ("horizon", _("Time horizon"), "text"),
+                    ("strength", _("Strength"), "text"),
+                    ("drivers", _("Societal drivers"), "text"),
+                    ("so_what", _("So what for us"), "text"),
+                ],
+                rows,
+            )
+        )
     else:
         blocks.append({"type": "note", "text": _("No trends or signals are registered.")})
     return {"key": "signals", "heading": str(texts.SECTIONS["signals"]), "blocks": blocks}

@@ -17,7 +17,6 @@ The result: `title`, `subtitle`, `language`, `year`, `region`, `authority`, `str
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from decimal import Decimal
 from statistics import median
@@ -30,10 +29,10 @@ from snu.analytics.filters import NONE, Filters
 from snu.classify.models import AlignmentElement
 from snu.core.models import Authority
 from snu.grants.models import Allocation
-from snu.lib.formatting import format_date, format_mnok, format_money, format_number, format_percent
+from snu.lib.formatting import format_date, format_mnok, format_number, format_percent
 from snu.reports import activity, texts
-from snu.reports.parts import figure, share, table
 from snu.reports.models import ReportText
+from snu.reports.parts import figure, share, table
 from snu.strategy.models import Strategy
 
 ZERO = Decimal("0.00")
@@ -48,10 +47,9 @@ def pick_strategy(authority: Authority, year: int, code: str | None = None) -> S
     strategies = Strategy.objects.filter(authority=authority)
     if code:
         return strategies.filter(code=code).first()
-    return (
-        strategies.filter(period_from__lte=year, period_to__gte=year).order_by("-period_from").first()
-        or queries.default_strategy(authority)
-    )
+    return strategies.filter(period_from__lte=year, period_to__gte=year).order_by(
+        "-period_from"
+    ).first() or queries.default_strategy(authority)
 
 
 def year_filters(year: int) -> Filters:
@@ -80,8 +78,7 @@ class _Context:
         self.totals = queries.totals(authority, strategy, self.filters)
         self.figures: dict[str, str] = {}
         self.custom = {
-            t.section: t.body
-            for t in ReportText.objects.filter(authority=authority, year=year, language=language)
+            t.section: t.body for t in ReportText.objects.filter(authority=authority, year=year, language=language)
         }
 
     def text_blocks(self, section: str) -> list[dict]:
@@ -178,8 +175,9 @@ def _money_section(ctx: _Context) -> dict:
     per_principal: dict[str, dict] = {}
     for r in data["rows"]:
         key = r["principal"] or r["funding_source_label"]
-        p = per_principal.setdefault(key, {"principal": key, "source_type_label": r["source_type_label"],
-                                           "amount": ZERO, "count": 0})
+        p = per_principal.setdefault(
+            key, {"principal": key, "source_type_label": r["source_type_label"], "amount": ZERO, "count": 0}
+        )
         p["amount"] += r["amount"]
         p["count"] += r["count"]
     principals = sorted(per_principal.values(), key=lambda p: p["amount"], reverse=True)
@@ -206,18 +204,37 @@ def _money_section(ctx: _Context) -> dict:
             str(data["summary"]),
             [(p["principal"], p["amount"]) for p in principals],
         ),
-        table("kind_of_money", _("State and county money"),
-              [("kind", _("Kind of money"), "text"), ("amount", _("Amount"), "money"), ("share", _("Share"), "share")],
-              kinds),
-        table("principals", _("Money per principal"),
-              [("principal", _("Principal"), "text"), ("source_type_label", _("Kind of money"), "text"),
-               ("amount", _("Amount"), "money"), ("count", _("Allocations"), "int"), ("share", _("Share"), "share")],
-              principals),
-        table("funding_sources", _("Money per funding source"),
-              [("funding_source_label", _("Funding source"), "text"), ("principal", _("Principal"), "text"),
-               ("source_type_label", _("Kind of money"), "text"), ("amount", _("Amount"), "money"),
-               ("count", _("Allocations"), "int"), ("share", _("Share"), "share")],
-              data["rows"]),
+        table(
+            "kind_of_money",
+            _("State and county money"),
+            [("kind", _("Kind of money"), "text"), ("amount", _("Amount"), "money"), ("share", _("Share"), "share")],
+            kinds,
+        ),
+        table(
+            "principals",
+            _("Money per principal"),
+            [
+                ("principal", _("Principal"), "text"),
+                ("source_type_label", _("Kind of money"), "text"),
+                ("amount", _("Amount"), "money"),
+                ("count", _("Allocations"), "int"),
+                ("share", _("Share"), "share"),
+            ],
+            principals,
+        ),
+        table(
+            "funding_sources",
+            _("Money per funding source"),
+            [
+                ("funding_source_label", _("Funding source"), "text"),
+                ("principal", _("Principal"), "text"),
+                ("source_type_label", _("Kind of money"), "text"),
+                ("amount", _("Amount"), "money"),
+                ("count", _("Allocations"), "int"),
+                ("share", _("Share"), "share"),
+            ],
+            data["rows"],
+        ),
     ]
     return {"key": "money", "heading": str(texts.SECTIONS["money"]), "blocks": blocks}
 
@@ -239,8 +256,12 @@ def _focus_area_section(ctx: _Context) -> dict:
             "outside_share": format_percent(outside["share"]) if outside and outside["share"] is not None else "–",
         }
     )
-    total_row = {"focus_area_label": _("Total"), "amount": data["total"], "count": sum(r["count"] for r in rows),
-                 "share": share(data["total"], data["total"])}
+    total_row = {
+        "focus_area_label": _("Total"),
+        "amount": data["total"],
+        "count": sum(r["count"] for r in rows),
+        "share": share(data["total"], data["total"]),
+    }
     blocks = [
         _hbars(
             "fig-focus",
@@ -248,11 +269,19 @@ def _focus_area_section(ctx: _Context) -> dict:
             str(data["summary"]),
             [(r["focus_area_label"], r["amount"]) for r in rows],
         ),
-        table("focus_areas", _("Money per focus area"),
-              [("focus_area_label", _("Focus area"), "text"), ("amount", _("Amount"), "money"),
-               ("count", _("Allocations"), "int"), ("share", _("Actual share"), "share"),
-               ("target_share", _("Target share"), "share")],
-              [*rows, total_row], note=queries.split_rule("focus_area")),
+        table(
+            "focus_areas",
+            _("Money per focus area"),
+            [
+                ("focus_area_label", _("Focus area"), "text"),
+                ("amount", _("Amount"), "money"),
+                ("count", _("Allocations"), "int"),
+                ("share", _("Actual share"), "share"),
+                ("target_share", _("Target share"), "share"),
+            ],
+            [*rows, total_row],
+            note=queries.split_rule("focus_area"),
+        ),
     ]
     return {"key": "focus_areas", "heading": str(texts.SECTIONS["focus_areas"]), "blocks": blocks}
 
@@ -264,19 +293,37 @@ def _element_rows(ctx: _Context, kind: str) -> list[dict]:
 
 def _driver_section(ctx: _Context) -> dict:
     blocks: list[dict] = []
-    names = {"driver": (_("Societal driver"), _("Money per societal driver")),
-             "advantage": (_("Regional advantage"), _("Money per regional advantage"))}
+    names = {
+        "driver": (_("Societal driver"), _("Money per societal driver")),
+        "advantage": (_("Regional advantage"), _("Money per regional advantage")),
+    }
     for kind in ("driver", "advantage"):
         rows = _element_rows(ctx, kind)
         inside = [r for r in rows if r[kind] != NONE]
         ctx.figures[f"top_{kind}"] = inside[0][f"{kind}_label"] if inside else "–"
         label, title = names[kind]
-        blocks.append(_hbars(f"fig-{kind}", f"{title} {ctx.year}", str(queries.split_rule(kind)),
-                             [(r[f"{kind}_label"], r["amount"]) for r in rows]))
-        blocks.append(table(f"{kind}s", title,
-                            [(f"{kind}_label", label, "text"), ("amount", _("Amount"), "money"),
-                             ("count", _("Allocations"), "int"), ("share", _("Share of the year"), "share")],
-                            rows, note=queries.split_rule(kind)))
+        blocks.append(
+            _hbars(
+                f"fig-{kind}",
+                f"{title} {ctx.year}",
+                str(queries.split_rule(kind)),
+                [(r[f"{kind}_label"], r["amount"]) for r in rows],
+            )
+        )
+        blocks.append(
+            table(
+                f"{kind}s",
+                title,
+                [
+                    (f"{kind}_label", label, "text"),
+                    ("amount", _("Amount"), "money"),
+                    ("count", _("Allocations"), "int"),
+                    ("share", _("Share of the year"), "share"),
+                ],
+                rows,
+                note=queries.split_rule(kind),
+            )
+        )
     return {"key": "drivers", "heading": str(texts.SECTIONS["drivers"]), "blocks": blocks}
 
 
@@ -297,13 +344,26 @@ def _municipality_section(ctx: _Context) -> dict:
     map_data = {**data, "rows": [{**r, "href": ""} for r in rows]}
     source = _("Map: © Kartverket, CC BY 4.0. Today's municipalities (2024 numbering).")
     blocks = [
-        figure("fig-map", _("Money per municipality in %(year)s") % {"year": ctx.year},
-               present.map_svg(map_data, "amount"), source),
-        table("municipalities", _("Money per municipality"),
-              [("municipality", _("Number"), "text"), ("municipality_label", _("Municipality"), "text"),
-               ("amount", _("Amount"), "money"), ("count", _("Allocations"), "int"), ("share", _("Share"), "share"),
-               ("per_inhabitant", _("Kroner per inhabitant"), "money")],
-              rows, note=str(data.get("note", ""))),
+        figure(
+            "fig-map",
+            _("Money per municipality in %(year)s") % {"year": ctx.year},
+            present.map_svg(map_data, "amount"),
+            source,
+        ),
+        table(
+            "municipalities",
+            _("Money per municipality"),
+            [
+                ("municipality", _("Number"), "text"),
+                ("municipality_label", _("Municipality"), "text"),
+                ("amount", _("Amount"), "money"),
+                ("count", _("Allocations"), "int"),
+                ("share", _("Share"), "share"),
+                ("per_inhabitant", _("Kroner per inhabitant"), "money"),
+            ],
+            rows,
+            note=str(data.get("note", "")),
+        ),
     ]
     return {"key": "municipalities", "heading": str(texts.SECTIONS["municipalities"]), "blocks": blocks}
 
@@ -344,11 +404,20 @@ def _project_section(ctx: _Context) -> dict:
                     "amount": r["amount"],
                 }
             )
-        blocks.append(table(f"projects_{code.lower()}", _("Projects: %(area)s") % {"area": labels[code]},
-                            [("role", _("Selected as"), "text"), ("title", _("Project"), "text"),
-                             ("recipient", _("Recipient"), "text"), ("municipality", _("Municipality"), "text"),
-                             ("amount", _("Amount in the focus area"), "money")],
-                            rows))
+        blocks.append(
+            table(
+                f"projects_{code.lower()}",
+                _("Projects: %(area)s") % {"area": labels[code]},
+                [
+                    ("role", _("Selected as"), "text"),
+                    ("title", _("Project"), "text"),
+                    ("recipient", _("Recipient"), "text"),
+                    ("municipality", _("Municipality"), "text"),
+                    ("amount", _("Amount in the focus area"), "money"),
+                ],
+                rows,
+            )
+        )
     if not blocks:
         blocks.append({"type": "note", "text": _("No allocations in the strategy's focus areas this year.")})
     return {"key": "projects", "heading": str(texts.SECTIONS["projects"]), "blocks": blocks}
@@ -379,14 +448,19 @@ def _largest_and_typical(ctx: _Context, code: str, rows: list[dict]) -> list[tup
 def _about_section(ctx: _Context) -> dict:
     sources = ", ".join(r["funding_source_label"] for r in ctx.panels["funding_source"]["rows"]) or "–"
     items = [
-        _("Allocations: the county council's grant records and the open lists of %(sources)s, as imported into "
-          "SNU. Granted and paid allocations decided in %(year)s are counted.") % {"sources": sources, "year": ctx.year},
+        _(
+            "Allocations: the county council's grant records and the open lists of %(sources)s, as imported into "
+            "SNU. Granted and paid allocations decided in %(year)s are counted."
+        )
+        % {"sources": sources, "year": ctx.year},
         str(queries.split_rule("focus_area")),
         str(queries.split_rule("driver")),
         _("Municipality boundaries: © Kartverket, CC BY 4.0."),
         _("Recipients who are private persons (sole proprietors) are never named."),
-        _("The figures are the same as on the dashboard \"Prioritised effort\" with the year %(year)s and the "
-          "strategy %(strategy)s chosen. Produced with SNU on %(date)s.")
+        _(
+            'The figures are the same as on the dashboard "Prioritised effort" with the year %(year)s and the '
+            "strategy %(strategy)s chosen. Produced with SNU on %(date)s."
+        )
         % {"year": ctx.year, "strategy": ctx.strategy.label if ctx.strategy else "–", "date": format_date(ctx.today)},
     ]
     return {"key": "about", "heading": _("About the figures"), "blocks": [{"type": "list", "items": items}]}

@@ -16,10 +16,10 @@ class ReportChoiceForm(forms.Form):
 
     def __init__(self, *args, years: list[int], strategies: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["strategy"].choices = [("", _("The one in force that year"))] + [
-            (s.code, str(s)) for s in strategies
-        ]
+        year, strategy = self.fields["year"], self.fields["strategy"]
+        assert isinstance(year, forms.ChoiceField) and isinstance(strategy, forms.ChoiceField)
+        year.choices = [(y, str(y)) for y in years]
+        strategy.choices = [("", _("The one in force that year"))] + [(s.code, str(s)) for s in strategies]
 
 
 class ReportTextsForm(forms.Form):

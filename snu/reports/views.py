@@ -14,7 +14,8 @@ from snu.core.permissions import advisor_required, can_edit, reader_required
 from snu.reports import actions, forms, queries, texts
 from snu.reports.builder import build_report, pick_strategy
 from snu.reports.models import REPORT_LANGUAGES
-from snu.reports.render import FORMATS, render as render_report
+from snu.reports.render import FORMATS
+from snu.reports.render import render as render_report
 
 LANGUAGES = dict(REPORT_LANGUAGES)
 
@@ -45,8 +46,13 @@ def index(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["year"] if form.is_valid() else years[0]
         strategy, language = _scope(request, year)
         query = _query(strategy, language, bool(request.GET.get("strategy")))
-        chosen = {"year": year, "strategy": strategy, "language": LANGUAGES[language], "query": query,
-                  "formats": [(f, reverse("reports:download", args=[year, f]) + "?" + query) for f in FORMATS]}
+        chosen = {
+            "year": year,
+            "strategy": strategy,
+            "language": LANGUAGES[language],
+            "query": query,
+            "formats": [(f, reverse("reports:download", args=[year, f]) + "?" + query) for f in FORMATS],
+        }
     context = {"form": form, "chosen": chosen, "years": years, "can_edit": can_edit(request)}
     return render(request, "reports/index.html", context)
 
@@ -58,8 +64,13 @@ def preview(request: HttpRequest, year: int) -> HttpResponse:
     from snu.reports.html import prepare
 
     query = _query(strategy, language, bool(request.GET.get("strategy")))
-    context = {"report": prepare(report), "year": year, "query": query, "can_edit": can_edit(request),
-               "formats": [(f, reverse("reports:download", args=[year, f]) + "?" + query) for f in FORMATS]}
+    context = {
+        "report": prepare(report),
+        "year": year,
+        "query": query,
+        "can_edit": can_edit(request),
+        "formats": [(f, reverse("reports:download", args=[year, f]) + "?" + query) for f in FORMATS],
+    }
     return render(request, "reports/preview.html", context)
 
 
@@ -81,13 +92,25 @@ def edit_texts(request: HttpRequest, year: int) -> HttpResponse:
     _strategy, language = _scope(request, year)
     current = queries.current_texts(request.authority, year, language)  # type: ignore[attr-defined]
     form = forms.ReportTextsForm(request.POST or None, current=current)
+    authority = request.authority  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         for key in texts.SECTIONS:
-            actions.save_report_text(request.user, request.authority, year=year, section=key,  # type: ignore[attr-defined]
-                                     language=language, body=form.cleaned_data[key])
+            actions.save_report_text(
+                request.user,
+                authority,
+                year=year,
+                section=key,
+                language=language,
+                body=form.cleaned_data[key],
+            )
         messages.success(request, _("The report texts are saved."))
         return redirect(reverse("reports:texts", args=[year]) + "?" + urlencode({"language": language}))
-    context = {"form": form, "year": year, "language": language, "language_label": LANGUAGES[language],
-               "placeholders": texts.PLACEHOLDERS,
-               "edited": queries.edited_sections(request.authority, year, language)}  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "year": year,
+        "language": language,
+        "language_label": LANGUAGES[language],
+        "placeholders": texts.PLACEHOLDERS,
+        "edited": queries.edited_sections(authority, year, language),
+    }
     return render(request, "reports/texts.html", context)

@@ -36,14 +36,19 @@ class BuilderTestCase(ReportTestCase):
         focus = table_by_id(report, "focus_areas")
         labels = [str(v) for v in column(focus, "focus_area_label")]
         amounts = dict(zip(labels, column(focus, "amount"), strict=True))
-        dashboard = queries.aggregate(self.authority, self.strategy, ["focus_area"], Filters(year_from=2018, year_to=2018))
+        dashboard = queries.aggregate(
+            self.authority, self.strategy, ["focus_area"], Filters(year_from=2018, year_to=2018)
+        )
         for row in dashboard:
             self.assertEqual(amounts[row["focus_area_label"]], row["amount"], row["focus_area_label"])
         # And straight from the split amounts the classifier stored, for granted and paid 2018 allocations.
         for code in ("OPP", "SIRK", "NIM", "SVS"):
             stored = AlignmentElement.objects.filter(
-                alignment__strategy=self.strategy, alignment__allocation__year=2018, assigned=True,
-                alignment__allocation__status__in=("granted", "paid"), element__code=code,
+                alignment__strategy=self.strategy,
+                alignment__allocation__year=2018,
+                assigned=True,
+                alignment__allocation__status__in=("granted", "paid"),
+                element__code=code,
                 alignment__allocation__authority=self.authority,
             ).aggregate(s=Sum("amount"))["s"] or Decimal("0")
             label = next(r["focus_area_label"] for r in dashboard if r["focus_area"] == code)
@@ -72,8 +77,14 @@ class BuilderTestCase(ReportTestCase):
         self.assertEqual(column(nim, "amount")[0], Decimal("250000.50"))
 
     def test_it_fills_advisor_texts_with_figures(self):
-        actions.save_report_text(self.advisor, self.authority, year=2018, section="intro", language="nb",
-                                 body="Totalt {total_mnok} i {year}.\n\n- punkt {unknown}")
+        actions.save_report_text(
+            self.advisor,
+            self.authority,
+            year=2018,
+            section="intro",
+            language="nb",
+            body="Totalt {total_mnok} i {year}.\n\n- punkt {unknown}",
+        )
         intro = self.build()["sections"][0]
         self.assertEqual(intro["blocks"][0], {"type": "paragraph", "text": "Totalt 0,5\u00a0mill.\u00a0kr i 2018."})
         self.assertEqual(intro["blocks"][1], {"type": "list", "items": ["punkt {unknown}"]})

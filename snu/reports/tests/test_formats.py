@@ -77,7 +77,7 @@ class FormatsTestCase(ReportTestCase):
         self.assertFalse([v for v in all_cells if PERSON in v])
 
     def test_it_neutralises_formula_looking_text_in_the_xlsx(self):
-        self.a2.recipient.name = self.a2.recipient_name = "=HYPERLINK(\"http://x\")"
+        self.a2.recipient.name = self.a2.recipient_name = '=HYPERLINK("http://x")'
         self.a2.save()
         body, _type, _name = render(self.report(), "xlsx")
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
@@ -91,8 +91,21 @@ class FormatsTestCase(ReportTestCase):
     def test_it_writes_the_report_from_the_command_line(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "r.docx"
-            call_command("report", "--year", "2018", "--format", "docx", "--output", str(out),
-                         "--strategy", "troms-snu-2018", "--language", "en", "--authority", "troms",
-                         stdout=io.StringIO())
+            call_command(
+                "report",
+                "--year",
+                "2018",
+                "--format",
+                "docx",
+                "--output",
+                str(out),
+                "--strategy",
+                "troms-snu-2018",
+                "--language",
+                "en",
+                "--authority",
+                "troms",
+                stdout=io.StringIO(),
+            )
             document = docx.Document(str(out))
         self.assertEqual(document.core_properties.title, "Regional development of trade and industry in Troms 2018")

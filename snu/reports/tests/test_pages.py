@@ -54,8 +54,9 @@ class PagesTestCase(ReportTestCase):
     def test_it_shows_outsiders_only_their_own_authority(self):
         from snu.reports import actions
 
-        actions.save_report_text(self.advisor, self.authority, year=2018, section="intro", language="nb",
-                                 body="Hemmelig Troms-tekst")
+        actions.save_report_text(
+            self.advisor, self.authority, year=2018, section="intro", language="nb", body="Hemmelig Troms-tekst"
+        )
         self.login(self.outsider)
         r = self.client.get(reverse("reports:preview", args=[2018]))
         self.assertNotContains(r, "Hemmelig Troms-tekst")

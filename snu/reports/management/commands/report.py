@@ -30,8 +30,5 @@ class Command(BaseCommand):
         report = build_report(authority, opts["year"], strategy, opts["language"])
         body, _type, name = render(report, opts["format"])
         path = Path(opts["output"] or name)
-        if str(path) == "-":
-            self.stdout.buffer.write(body) if hasattr(self.stdout, "buffer") else self.stdout.write(body.decode())
-            return
         path.write_bytes(body)
         self.stdout.write(f"{path}: {report['title']} ({opts['format'].upper()}, {len(body):,} bytes)")
