@@ -250,7 +250,12 @@ def hbars_spec(
     spec["mark"] = {"type": "bar", "cursor": "pointer", "color": PALETTE[0]}
     spec["encoding"] = {
         "y": {"field": "label", "type": "nominal", "sort": None, "title": y_title},
-        "x": {"field": "value", "type": "quantitative", "title": x_title, "axis": {"format": "~s"}},
+        "x": {
+            "field": "value",
+            "type": "quantitative",
+            "title": x_title,
+            "axis": {"format": "%" if measure == "share" else "~s"},
+        },
         "tooltip": [{"field": "label", "title": y_title}, {"field": "text", "title": x_title}],
         "href": {"field": "href"},
     }

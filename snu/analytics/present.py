@@ -95,21 +95,22 @@ def present(
         data["svg_focus"] = charts.heatmap_svg(data["focus_rows"], "count", focus_title, desc, f"{ident}-f")
     elif kind == "planned":
         items = []
+        target, actual = _("target"), _("actual")
         for r in data["rows"]:
-            items.append((f"{r['focus_area_label']} – {_('target')}", r["target_share"] or Decimal(0), r["href"]))
-            items.append((f"{r['focus_area_label']} – {_('actual')}", r["share"] or Decimal(0), r["href"]))
+            items.append((f"{r['focus_area_label']} – {target}", r["target_share"] or Decimal(0), r["href"]))
+            items.append((f"{r['focus_area_label']} – {actual}", r["share"] or Decimal(0), r["href"]))
         data["svg"] = charts.hbars_svg(items, "share", title, desc, ident)
         data["spec_json"] = json.dumps(
             charts.hbars_spec(items, "share", title, desc, _("Focus area"), _("Share")), ensure_ascii=False
         )
     elif kind == "funnel" and data["rows"]:
         items = []
+        words = {"applied": _("applied for"), "granted": _("granted"), "rejected": _("rejected")}
         for r in data["rows"]:
             if r["group"] != "focus_area":
                 continue
-            items.append((f"{r['label']} – {_('applied for')}", r["applied"], r["href"]))
-            items.append((f"{r['label']} – {_('granted')}", r["granted"], r["href"]))
-            items.append((f"{r['label']} – {_('rejected')}", r["rejected"], r["href"]))
+            for key, word in words.items():
+                items.append((f"{r['label']} – {word}", r[key], r["href"]))
         data["svg"] = charts.hbars_svg(items, "amount", title, desc, ident)
     elif kind == "map":
         data["svg"] = map_svg(data, map_measure)
