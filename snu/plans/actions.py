@@ -290,6 +290,8 @@ def _carry_decision(evaluation: Evaluation, measure: Measure) -> None:
     """Let an evaluation's decision shape the measure in the next revision."""
     note = evaluation.decision_note or evaluation.what_we_learned
     if evaluation.decision == Decision.STOP:
+        if measure.status == MeasureStatus.STOPPED and measure.change_reason:
+            return  # already stopped in this revision, with its own reason
         measure.status = MeasureStatus.STOPPED
         measure.status_comment = note
         measure.status_date = timezone.localdate()
