@@ -168,4 +168,8 @@ def validate_360giving(package: dict) -> list[str]:
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     validator = jsonschema.Draft4Validator(schema)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(package)]
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(package)]
+    ids = [g.get("id") for g in package.get("grants", []) if isinstance(g, dict)]
+    if len(ids) != len(set(ids)):
+        problems.append("grants: the grant ids are not unique")
+    return problems

@@ -185,7 +185,10 @@ class ImportTestCase(BaseTestCase):
         self.assertEqual(Allocation.objects.count(), 0)
 
     def _round_trip(self, fmt: str, suffix: str):
-        self.run_import(INNOVASJON_NORGE)
+        # Every 8th row of the real file: all layouts of values, in a fraction of the time.
+        lines = INNOVASJON_NORGE.read_text(encoding="utf-8").splitlines()
+        self.run_import(self.write("subset.csv", "\n".join([lines[0], *lines[1::8]]) + "\n"))
+        count = len(lines[1::8])
         path = self.tmp / f"export.{suffix}"
         call_command("export", "allocations", "--format", fmt, "--output", str(path), stdout=io.StringIO())
         fields = ["external_id", "title", "recipient_name", "org_number", "municipality__number", "current_municipality__number", "scheme__name", "funding_source__name", "amount", "status", "decision_date", "year", "industry_code", "industry_name", "municipality_given"]
@@ -193,7 +196,7 @@ class ImportTestCase(BaseTestCase):
         Allocation.objects.all().delete()
         Organisation.objects.all().delete()
         result = self.run_import(path)
-        self.assertEqual(result.created, 3761, result.errors[:3])
+        self.assertEqual(result.created, count, result.errors[:3])
         after = list(Allocation.objects.order_by("external_id").values_list(*fields))
         return before, after, path
 
