@@ -46,7 +46,7 @@ def main() -> None:
     n = qs.count()
     clock = Clock()
     engine.forget_models()
-    model, label = engine.current_model(strategy)
+    model, _label = engine.current_model(strategy)
     report("fit / load model", clock.lap(), None)
     values = list(engine.allocation_values(qs.order_by("id")))
     report("read allocations", clock.lap(), n)

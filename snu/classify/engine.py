@@ -16,8 +16,8 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
-from django.utils import timezone
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from snu.classify.model import StrategyAligner, industry_digits
 from snu.classify.models import Alignment, AlignmentElement, ModelVersion, Origin
@@ -175,7 +175,7 @@ def equal_weights(codes: list[str]) -> dict[str, Decimal]:
     if not codes:
         return {}
     share = (Decimal(1) / len(codes)).quantize(WEIGHT_PLACES)
-    weights = {code: share for code in codes}
+    weights = dict.fromkeys(codes, share)
     weights[codes[0]] += Decimal(1) - share * len(codes)
     return weights
 
@@ -221,7 +221,7 @@ class Evidence:
                         if code is None:
                             continue
                         found = terms.setdefault(code, [])
-                        if len(found) < TOP_TERMS and all(t[0] != stem for t in found):
+                        if len(found) < TOP_TERMS and all(t[0] != stem and t[1] != token for t in found):
                             found.append([stem, token, fld])
         rules: dict[str, list] = {}
         code = x.get("industry_code")
@@ -369,12 +369,22 @@ def update_alignments(changed: list[Alignment]) -> None:
     table = Alignment._meta.db_table
     json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     sql = (
-        f"UPDATE {table} SET primary_id = %s, origin = %s, confidence = %s, priority = %s, "
+        f"UPDATE {table} SET primary_id = %s, origin = %s, confidence = %s, priority = %s, "  # noqa: S608 - names from the model, values as parameters
         f"evidence = {json_param}, model_version = %s, version = %s, updated_at = %s WHERE id = %s"
     )
     now = timezone.now()
     params = [
-        (a.primary_id, a.origin, a.confidence, a.priority, json.dumps(a.evidence), a.model_version, a.version, now, a.pk)
+        (
+            a.primary_id,
+            a.origin,
+            a.confidence,
+            a.priority,
+            json.dumps(a.evidence),
+            a.model_version,
+            a.version,
+            now,
+            a.pk,
+        )
         for a in changed
     ]
     with connection.cursor() as cursor:
@@ -404,7 +414,8 @@ def element_rows(alignment_id: int, elements: dict[str, int], d: Decision) -> li
 def insert_elements(rows: list[tuple]) -> None:
     """Plain executemany: model instances and bulk_create's per-value preparation cost more than the insert."""
     table = AlignmentElement._meta.db_table
-    sql = f"INSERT INTO {table} (alignment_id, element_id, score, assigned, weight, amount) VALUES (%s, %s, %s, %s, %s, %s)"
+    columns = "alignment_id, element_id, score, assigned, weight, amount"
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10 * BATCH):
             cursor.executemany(sql, rows[start : start + 10 * BATCH])

@@ -29,14 +29,15 @@ def read_labelled(path: str | Path) -> list[dict]:
         raise LabelledFileError(f"{path}: no labels column (headers: {', '.join(table.headers)})")
     rows = []
     for cells in table.rows:
-        def cell(field: str) -> str:
-            i = index.get(field)
-            return str(cells[i]).strip() if i is not None and i < len(cells) and cells[i] is not None else ""
-
-        labels = {code.upper() for code in LABEL_SPLIT.split(cell("labels")) if code}
+        labels = {code.upper() for code in LABEL_SPLIT.split(_cell(cells, index, "labels")) if code}
         if labels:
-            rows.append({**{f: cell(f) for f in FEATURES}, "labels": labels})
+            rows.append({**{f: _cell(cells, index, f) for f in FEATURES}, "labels": labels})
     return rows
+
+
+def _cell(cells: list, index: dict[str, int], field: str) -> str:
+    i = index.get(field)
+    return str(cells[i]).strip() if i is not None and i < len(cells) and cells[i] is not None else ""
 
 
 def strategy_from_yaml(path: str | Path) -> tuple[list[dict], str]:

@@ -27,18 +27,14 @@ class Alignment(TimeStamped):
     confidence = models.FloatField(default=0)
     evidence = models.JSONField(default=dict, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic locking")
     priority = models.FloatField(default=0, help_text="Review order: uncertainty × log(amount)")
 
     class Meta:
         verbose_name = _("alignment")
-        constraints = [
-            models.UniqueConstraint(fields=["allocation", "strategy"], name="one_alignment_per_strategy")
-        ]
+        constraints = [models.UniqueConstraint(fields=["allocation", "strategy"], name="one_alignment_per_strategy")]
         indexes = [
             models.Index(fields=["strategy", "origin", "confidence"]),
             models.Index(fields=["strategy", "origin", "-priority"], name="alignment_review_order"),
@@ -68,6 +64,9 @@ class AlignmentElement(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alignment", "element"], name="one_score_per_element")]
         indexes = [models.Index(fields=["element", "assigned"])]
+
+    def __str__(self) -> str:
+        return f"{self.alignment_id}:{self.element_id} {self.score:.2f}"
 
 
 class ModelVersion(AuthorityOwned):

@@ -45,4 +45,3 @@ def schedule_retrain(strategy: Strategy) -> None:
         retrain.enqueue(strategy.pk)
     except Exception:  # a queue problem must never lose a person's decision
         log.exception("could not queue retraining for %s", strategy.code)
-

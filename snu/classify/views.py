@@ -32,7 +32,7 @@ def _strategy(request: HttpRequest) -> Strategy:
 
 
 def _queue_url(strategy: Strategy) -> str:
-    return f"{reverse('classify:review')}?strategy={strategy.code}#queue"
+    return f"{reverse('classify:review')}?strategy={strategy.code}"
 
 
 @advisor_required
@@ -71,7 +71,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("The decision could not be saved: choose a primary focus area."))
         return redirect(back)
-    title = alignment.allocation.title or alignment.allocation.external_id
+    title = alignment.allocation.title or alignment.allocation.recipient_name or alignment.allocation.external_id
     try:
         if form.is_unchanged():
             actions.confirm_alignment(request.user, alignment, expected_version=form.cleaned_data["version"])

@@ -17,7 +17,12 @@ DATA = Path(settings.BASE_DIR) / "strategy" / "data"
 ALLOCATIONS = [
     # title, description, industry code, amount
     ("Vinterturisme og nordlysopplevelser", "Utvikling av helårs reiseliv og guiding for turister", "79.120", 800_000),
-    ("Restråstoff fra fiskeindustrien", "Bedre utnyttelse av biprodukt og gjenbruk i sjømatnæringen", "10.200", 1_200_000),
+    (
+        "Restråstoff fra fiskeindustrien",
+        "Bedre utnyttelse av biprodukt og gjenbruk i sjømatnæringen",
+        "10.200",
+        1_200_000,
+    ),
     ("Inkubator for gründere i Tromsø", "Næringshage og rådgivning til nyetablerte bedrifter", "70.220", 450_000),
     ("Sentrumsutvikling i Storslett", "Stedsutvikling, møteplass og bolyst i lokalsamfunnet", "84.110", 300_000),
     ("Festival i Lyngen", "Kulturfestival med konserter og kunst for besøkende", "90.010", 150_000),

@@ -41,7 +41,9 @@ class CommandsTestCase(ClassifyData, BaseTestCase):
         path = Path(tempfile.mkdtemp()) / "a.csv"
         self.run_command("export_alignments", "--strategy", "troms-snu-2018", "--output", str(path))
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
-        self.assertEqual(list(rows[0]), ["external_id", "kind", "code", "score", "assigned", "primary", "weight", "origin"])
+        self.assertEqual(
+            list(rows[0]), ["external_id", "kind", "code", "score", "assigned", "primary", "weight", "origin"]
+        )
         primaries = [r for r in rows if r["external_id"] == "2020-0000" and r["primary"] == "1"]
         self.assertEqual([r["code"] for r in primaries], ["OPP"])
         self.assertTrue(all(float(r["score"]) > 0 for r in rows))
@@ -58,6 +60,8 @@ class CommandsTestCase(ClassifyData, BaseTestCase):
         out = self.run_command("evaluate", str(path), "--strategy", "troms-snu-2018", "--folds", "3")
         for text in ("zero-shot", "k-fold", "majority", "TF-IDF", "primary acc", "Precision / recall / F1"):
             self.assertIn(text, out)
-        figures = json.loads(self.run_command("evaluate", str(path), "--strategy", "troms-snu-2018", "--folds", "3", "--json"))
+        figures = json.loads(
+            self.run_command("evaluate", str(path), "--strategy", "troms-snu-2018", "--folds", "3", "--json")
+        )
         self.assertEqual(figures["rows"], 18)
         self.assertIn("focus_area", figures["zero_shot"]["macro_f1"])

@@ -88,5 +88,7 @@ class LearningTestCase(ClassifyData, BaseTestCase):
         actions.align_allocations("cli", self.snu2018)
         with override_settings(SNU_CLASSIFY_AUTO_RETRAIN=True), self.captureOnCommitCallbacks(execute=True):
             for allocation in self.allocations[:3]:
-                actions.confirm_alignment(self.advisor, Alignment.objects.get(allocation=allocation, strategy=self.snu2018))
+                actions.confirm_alignment(
+                    self.advisor, Alignment.objects.get(allocation=allocation, strategy=self.snu2018)
+                )
         self.assertEqual(DBTaskResult.objects.filter(task_path__endswith="retrain").count(), 1)

@@ -31,7 +31,7 @@ class ReviewTestCase(ClassifyData, BaseTestCase):
         self.login(self.advisor)
         response = self.client.get(self.url())
         self.assertContains(response, "Vinterturisme og nordlysopplevelser")
-        self.assertContains(response, f"0 of {len(self.allocations)} reviewed")
+        self.assertContains(response, f"0 av {len(self.allocations)} vurdert")
         self.assertContains(response, 'class="snu-term"')
 
     def test_it_orders_uncertain_and_large_first(self):
@@ -111,9 +111,9 @@ class ReviewTestCase(ClassifyData, BaseTestCase):
     def test_it_shows_the_why_on_the_allocation_page(self):
         self.login(self.reader)
         response = self.client.get(reverse("classify:allocation", args=[self.allocations[0].pk]))
-        self.assertContains(response, "Strategy alignment")
-        self.assertContains(response, "Industry code 79.120 starts with")
-        self.assertNotContains(response, "Accept or change")
+        self.assertContains(response, "Kobling til strategien")
+        self.assertContains(response, "Næringskode 79.120 begynner med")
+        self.assertNotContains(response, "Godta eller endre")
 
     def test_it_lists_a_focus_areas_allocations_with_scores(self):
         self.login(self.reader)
