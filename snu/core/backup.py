@@ -128,9 +128,10 @@ def write_backup(path: str | Path, using: str = DEFAULT_DB_ALIAS) -> dict[str, A
     counts: dict[str, int] = {}
     tmp = Path(f"{path}.partial")
     _check_tables(chosen, using)
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using), zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        connection = connections[using]
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             # A backup taken while people work must not mix states from before and after one of their changes.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

@@ -6,6 +6,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ORE = Decimal("0.01")
+# The largest amount a money field holds (16 digits, 2 after the point); anything larger is a typing error.
+MAX_AMOUNT = Decimal("99999999999999.99")
 
 _CURRENCY = re.compile(r"(?i)\b(?:nok|kr)\b\.?|kr\.?|,-|\.-|–|\u2212")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -20,6 +22,16 @@ def parse_amount(raw: object) -> Decimal:
 
     Raises MoneyError with the reason when the text is not an amount.
     """
+    try:
+        value = _parse_amount(raw)
+    except InvalidOperation as exc:  # a number too long for Decimal's context
+        raise MoneyError(f"amount too large: {str(raw)[:40]!r}") from exc
+    if abs(value) > MAX_AMOUNT:
+        raise MoneyError(f"amount too large: {str(raw)[:40]!r}")
+    return value
+
+
+def _parse_amount(raw: object) -> Decimal:
     if raw is None:
         raise MoneyError("empty amount")
     if isinstance(raw, bool):

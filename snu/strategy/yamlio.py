@@ -5,12 +5,16 @@ Validation is whole-file: every problem is collected, each naming its line, befo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
 
+# As the Strategy.code (SlugField) and Element.code columns hold them, and as the URLs can carry them.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+ELEMENT_CODE_MAX = 30
 KINDS = ("advantage", "driver", "focus_area", "target_area")
 LANGS = ("nb", "nn", "en", "se", "sv", "da", "fi")
 STATUSES = ("draft", "adopted", "archived")
@@ -151,6 +155,8 @@ def validate_strategy(data: Any) -> StrategyData:
     if not isinstance(code, str) or not code.strip():
         problems.append(Problem(line, "code is missing"))
         code = ""
+    elif not _SLUG.fullmatch(code.strip()):
+        problems.append(Problem(line, f"code must be at most 60 letters a–z, digits, - and _, not {code!r}"))
     name = _texts(data.get("name"), line, "name", problems, required=True)
     period = data.get("period")
     if not isinstance(period, dict):
@@ -198,6 +204,10 @@ def _element(raw: Any, parent_line: int, problems: list[Problem]) -> ElementData
         problems.append(Problem(line, "element code is missing"))
         code = ""
     code = str(code).strip()
+    if code and (len(code) > ELEMENT_CODE_MAX or "/" in code):
+        problems.append(
+            Problem(line, f"element code must be at most {ELEMENT_CODE_MAX} characters without /, not {code!r}")
+        )
     what = f"element {code}" if code else "element"
     share = raw.get("target_share")
     target_share = None
@@ -207,15 +217,18 @@ def _element(raw: Any, parent_line: int, problems: list[Problem]) -> ElementData
         except InvalidOperation:
             problems.append(Problem(line, f"{what}: target_share must be a number between 0 and 1, not {share!r}"))
         else:
-            if not 0 <= target_share <= 1:
+            if not target_share.is_finite() or not 0 <= target_share <= 1:
                 problems.append(Problem(line, f"{what}: target_share must be between 0 and 1, not {share!r}"))
     codes = raw.get("industry_codes") or []
     if not isinstance(codes, list):
         problems.append(Problem(line, f"{what}: industry_codes must be a list"))
         codes = []
     related = raw.get("related") or []
-    if isinstance(related, str):
+    if isinstance(related, str | int):
         related = [related]
+    if not isinstance(related, list):
+        problems.append(Problem(line, f"{what}: related must be a list of element codes"))
+        related = []
     return ElementData(
         kind=str(kind),
         code=code,

@@ -199,7 +199,8 @@ def _admin(sql: str) -> None:
 
 def _open(alias: str, url: str) -> None:
     config = dj_database_url.parse(url)
-    connections.settings[alias] = connections.configure_settings({alias: config})[alias]
+    configured = connections.configure_settings({"default": dict(connections.settings["default"]), alias: config})
+    connections.settings[alias] = configured[alias]
 
 
 def _close(alias: str) -> None:
