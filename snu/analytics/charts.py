@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 from html import escape
 
 from snu.analytics.filters import NONE
@@ -98,7 +99,8 @@ def stacked_bars_svg(
             )
             parts.append(_link(href(row), label, rect))
         parts.append(
-            f"<text x='{bx + band * 0.35:.1f}' y='{plot_h + 26}' text-anchor='middle' fill='#333'>{escape(str(xv))}</text>"
+            f"<text x='{bx + band * 0.35:.1f}' y='{plot_h + 26}' text-anchor='middle' fill='#333'>"
+            f"{escape(str(xv))}</text>"
         )
     for i, key in enumerate(keys):  # legend
         lx = left + (i % 3) * 190
@@ -109,7 +111,7 @@ def stacked_bars_svg(
     return "".join(parts)
 
 
-def hbars_svg(items: list[tuple[str, object, str]], measure: str, title: str, desc: str, ident: str) -> str:
+def hbars_svg(items: list[tuple[str, Any, str]], measure: str, title: str, desc: str, ident: str) -> str:
     """Horizontal bars: (label, value, href), largest first, at most 15."""
     items = items[:15]
     width, left, bar_h = 640, 220, 22
@@ -162,7 +164,8 @@ def heatmap_svg(cells: list[dict], measure: str, title: str, desc: str, ident: s
             inner = (
                 f"<rect x='{left + j * cw}' y='{top_m + i * ch}' width='{cw - 2}' height='{ch - 2}' fill='{fill}'>"
                 f"<title>{escape(label)}</title></rect><text x='{left + j * cw + cw / 2 - 1}' "
-                f"y='{top_m + i * ch + ch / 2 + 4}' text-anchor='middle' fill='{ink}'>{escape(_fmt(cell[measure], measure))}</text>"
+                f"y='{top_m + i * ch + ch / 2 + 4}' text-anchor='middle' fill='{ink}'>"
+                f"{escape(_fmt(cell[measure], measure))}</text>"
             )
             parts.append(_link(cell["href"], label, inner))
     parts.append("</svg>")
@@ -240,7 +243,7 @@ def stacked_bars_spec(
 
 
 def hbars_spec(
-    items: list[tuple[str, object, str]], measure: str, title: str, desc: str, y_title: str, x_title: str
+    items: list[tuple[str, Any, str]], measure: str, title: str, desc: str, y_title: str, x_title: str
 ) -> dict:
     values = [
         {"label": label, "value": float(v or 0), "text": _fmt(v, measure), "href": h} for label, v, h in items[:15]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from snu.analytics.charts import FONT, SEQUENTIAL
 
@@ -77,7 +78,7 @@ def classes(values: list[Decimal]) -> list[Decimal]:
 
 
 def choropleth_svg(
-    values: dict[str, tuple[object, str]],
+    values: dict[str, tuple[Any, str]],
     hrefs: dict[str, str],
     title: str,
     desc: str,
@@ -100,7 +101,10 @@ def choropleth_svg(
             level = next((i for i, b in enumerate(bounds) if Decimal(value) <= b), 4)
             fill = SEQUENTIAL[level]
         label = f"{shape['name']}: {text}"
-        inner = f"<path d='{shape['d']}' fill='{fill}' stroke='#555' stroke-width='0.6'><title>{escape(label)}</title></path>"
+        inner = (
+            f"<path d='{shape['d']}' fill='{fill}' stroke='#555' stroke-width='0.6'>"
+            f"<title>{escape(label)}</title></path>"
+        )
         href = hrefs.get(number)
         parts.append(f"<a href='{escape(href)}' aria-label='{escape(label)}'>{inner}</a>" if href else inner)
     y = height + 10

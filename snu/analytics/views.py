@@ -38,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     code = strategy.code if strategy else None
     panels = {
         name: present.present(
-            queries.panel(name, request.authority, strategy, filters),
+            queries.panel(name, request.authority, strategy, filters),  # type: ignore[attr-defined]
             filters,
             code,
             measure,

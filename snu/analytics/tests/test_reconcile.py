@@ -89,7 +89,7 @@ class ReconcileTestCase(PortfolioTestCase):
             for by, filters in cases:
                 db = queries.aggregate(self.authority, self.strategy, by, filters, backend="db")
                 duck = queries.aggregate(self.authority, self.strategy, by, filters, backend="duckdb")
-                key = lambda r: tuple(str(r[d]) for d in by)  # noqa: E731
+                key = lambda r, by=by: tuple(str(r[d]) for d in by)  # noqa: E731
                 self.assertEqual(sorted(db, key=key), sorted(duck, key=key), by)
 
     def test_it_notices_a_stale_snapshot(self):
