@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 from html import escape
+from typing import Any
 
 from snu.analytics.filters import NONE
 from snu.lib.formatting import format_mnok, format_number, format_percent
