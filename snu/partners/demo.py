@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Sum
+from django.apps import apps
+from django.db.models import Count, Sum
 
 from snu.core.cli import CLI_ACTOR
 from snu.core.models import Authority
@@ -28,8 +29,8 @@ FALLBACK = [
     ("Kystnæring SA (demo)", PartnerType.BUSINESS),
     ("Ungt entreprenørskap i Nord (demo)", PartnerType.NGO),
 ]
-# Focus areas each demo partner serves, in turn, by code. SVS (2018) and ARKTIS (2023) are left without
-# partners on purpose, so the coverage flag shows.
+# Focus areas each demo partner serves, in turn, by code, when its allocations are not aligned yet.
+# SVS (2018) and ARKTIS (2023) are left without partners on purpose, so the coverage flag shows.
 FOCUS_CYCLE = [("NIM", "GRONT"), ("SIRK", "RESSURS"), ("OPP", "ATTR"), ("NIM", "RESSURS"), ("SIRK", "GRONT")]
 
 
@@ -84,6 +85,26 @@ def _top_recipients(authority: Authority) -> list[dict]:
     return out
 
 
+def _aligned_focus_areas(org_number: str) -> list[Element]:
+    """The focus area most of the recipient's allocations were aligned to, per strategy (if aligned)."""
+    if not org_number:
+        return []
+    try:
+        alignment = apps.get_model("classify", "Alignment")
+    except LookupError:
+        return []
+    rows = (
+        alignment.objects.filter(allocation__org_number=org_number, primary__kind=ElementKind.FOCUS_AREA)
+        .values("strategy_id", "primary_id")
+        .annotate(n=Count("id"))
+        .order_by("strategy_id", "-n", "primary_id")
+    )
+    best: dict[int, int] = {}
+    for row in rows:
+        best.setdefault(row["strategy_id"], row["primary_id"])
+    return list(Element.objects.filter(pk__in=best.values()))
+
+
 def _elements(authority: Authority, code: str, kind: str = ElementKind.FOCUS_AREA) -> list[Element]:
     return list(Element.objects.filter(strategy__authority=authority, kind=kind, code=code))
 
@@ -116,8 +137,10 @@ def _load_partners(authority: Authority) -> list[Partner]:
         specs += [{"name": name, "partner_type": kind} for name, kind in FALLBACK[: 6 - len(specs)]]
     partners = []
     for i, spec in enumerate(specs):
-        codes = FOCUS_CYCLE[i % len(FOCUS_CYCLE)]
-        focus = [e for code in codes for e in _elements(authority, code)]
+        focus = _aligned_focus_areas(spec.get("org_number", ""))
+        if not focus:
+            codes = FOCUS_CYCLE[i % len(FOCUS_CYCLE)]
+            focus = [e for code in codes for e in _elements(authority, code)]
         partner = Partner(
             authority=authority,
             contact_role="Daglig leder" if spec["partner_type"] == PartnerType.BUSINESS else "Avdeling for innovasjon",
@@ -154,15 +177,15 @@ def _load_arenas(authority: Authority, partners: list[Partner]) -> int:
         CLI_ACTOR,
         Arena(
             authority=authority,
-            name="Kompetansesenter for opplevelsesnæringer i Troms",
+            name="Kompetansesenter for havteknologi og digitalisering",
             kind=ArenaKind.COMPETENCE_CENTRE,
             description=(
-                "Samler reiseliv, kultur og kreative næringer om helårsturisme, vertskap og produktutvikling, "
-                "med kurs, bedriftsnettverk og felles analyser av besøk."
+                "Hjelper sjømatbedrifter og leverandører å ta i bruk sensorer, automatisering og dataanalyse, "
+                "med kurs, testfasiliteter og felles prosjekter med utdanning og forskning."
             ),
         ),
         members=[broker, *partners[half:]],
-        focus_areas=_elements(authority, "OPP") + _elements(authority, "ATTR"),
+        focus_areas=_elements(authority, "NIM") + _elements(authority, "GRONT"),
     )
     actions.add_arena_activity(
         CLI_ACTOR,
@@ -174,9 +197,9 @@ def _load_arenas(authority: Authority, partners: list[Partner]) -> int:
     actions.add_arena_activity(
         CLI_ACTOR,
         centre,
-        title="Vertskapskurs for helårsturisme",
+        title="Kurs i sensorteknologi for havbruk",
         date=today + dt.timedelta(days=30),
-        description="Kurs for små bedrifter i vertskap, booking og bærekraftsmerking.",
+        description="Tre samlinger for driftsledere om sensorer, fjernstyring og bruk av data i drift.",
     )
     return 2
 
