@@ -64,6 +64,9 @@ class MunicipalitySuccessor(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "successor"], name="one_share_per_pair")]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id} → {self.successor_id} ({self.share})"
+
 
 class FundingSource(AuthorityOwned):
     """The principal whose money it is (KDD 13.50, LMD, the county's own funds …)."""

@@ -104,7 +104,7 @@ def grant_360(a: Allocation, authority: Authority, prefix: str) -> dict[str, Any
         "title": a.title or a.recipient_name or a.external_id,
         "description": a.description or a.title or a.recipient_name or "-",
         "currency": "NOK",
-        "amountAwarded": float(a.amount) if a.amount == a.amount.to_integral_value() else float(a.amount),
+        "amountAwarded": float(a.amount),
         "awardDate": (a.decision_date or dt.date(a.year, 1, 1)).isoformat(),
         "recipientOrganization": [{"id": _org_id(a, prefix), "name": a.recipient_name or "-"}],
         "fundingOrganization": [{"id": prefix, "name": authority.name}],

@@ -184,7 +184,7 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
             state["i"] = i
             row = data[i]
             data[i] = None  # let the memory go as we read
-            yield [c for c in row] if any(c not in ("", None) for c in row) else []
+            yield list(row) if any(c not in ("", None) for c in row) else []
 
     return Table(headers, rows(), "xlsx", sheet=chosen, sheets=names, progress=lambda: state["i"] / total)
 

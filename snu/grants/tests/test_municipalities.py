@@ -61,5 +61,7 @@ class MunicipalityResolverTestCase(TestCase):
             self.resolver.resolve("9999")
 
     def test_it_splits_names_into_their_forms(self):
-        self.assertEqual(name_forms("Nordreisa - Ráisa - Raisi"), ["Nordreisa - Ráisa - Raisi", "Nordreisa", "Ráisa", "Raisi"])
+        self.assertEqual(
+            name_forms("Nordreisa - Ráisa - Raisi"), ["Nordreisa - Ráisa - Raisi", "Nordreisa", "Ráisa", "Raisi"]
+        )
         self.assertEqual(normalise_name(" Tromsø  kommune "), "tromsø")

@@ -10,6 +10,7 @@ from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils.translation import override
 
 from snu.classify.models import Alignment, AlignmentElement
 from snu.core.models import AuditEntry
@@ -55,12 +56,17 @@ class ImportTestCase(BaseTestCase):
         again = self.run_import(INNOVASJON_NORGE)
         self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 3761))
         self.assertEqual(Allocation.objects.count(), 3761)
-        lenvik = Allocation.objects.filter(municipality_given="Lenvik").select_related("municipality", "current_municipality").first()
+        lenvik = (
+            Allocation.objects.filter(municipality_given="Lenvik")
+            .select_related("municipality", "current_municipality")
+            .first()
+        )
         self.assertEqual(lenvik.municipality.name, "Lenvik")
         self.assertEqual(lenvik.current_municipality.name, "Senja")
         self.assertTrue(FundingSource.objects.get(name="Innovasjon Norge").is_state)
         self.assertTrue(Organisation.objects.filter(is_sole_proprietor=True).exists())
 
+    @override("en")
     def test_a_file_with_bad_rows_is_refused_with_every_problem_and_nothing_saved(self):
         path = self.write("bad.csv", "\n".join([HEADER, *GOOD, *BAD]) + "\n")
         before = (Allocation.objects.count(), Organisation.objects.count(), AuditEntry.objects.count())
@@ -95,7 +101,10 @@ class ImportTestCase(BaseTestCase):
         self.assertIn("Atlantis", text)
         self.assertIn("snu_errors", text)
         # The fixed file imports with the same layout (the errors column is ignored).
-        skipped.write_text(text.replace("871404063", "871404062").replace("Atlantis", "Tromsø").replace("12 3x4", "12 304"), encoding="utf-8-sig")
+        skipped.write_text(
+            text.replace("871404063", "871404062").replace("Atlantis", "Tromsø").replace("12 3x4", "12 304"),
+            encoding="utf-8-sig",
+        )
         again = self.run_import(skipped)
         self.assertEqual(again.created, 3)
 
@@ -114,7 +123,10 @@ class ImportTestCase(BaseTestCase):
         self.run_import(self.write("a.csv", "\n".join([HEADER, GOOD[0]]) + "\n"))
         before = list(Allocation.objects.values_list("external_id", "amount"))
         path = self.write("b.csv", "\n".join([HEADER, GOOD[0].replace("1350000", "1"), GOOD[1]]) + "\n")
-        with mock.patch("snu.imports.actions._update", side_effect=RuntimeError("power cut")), self.assertRaises(RuntimeError):
+        with (
+            mock.patch("snu.imports.actions._update", side_effect=RuntimeError("power cut")),
+            self.assertRaises(RuntimeError),
+        ):
             self.run_import(path)
         self.assertEqual(list(Allocation.objects.values_list("external_id", "amount")), before)
         self.assertEqual(Organisation.objects.count(), 1)
@@ -124,14 +136,18 @@ class ImportTestCase(BaseTestCase):
         result = self.run_import(self.write("sak.csv", text, "cp1252"))
         self.assertEqual(result.created, 1)
         a = Allocation.objects.get()
-        self.assertEqual((a.external_id, a.title, a.amount), ("2024/1", "Fjøs og\r\nførjulsmarked", Decimal("1234567.50")))
+        self.assertEqual(
+            (a.external_id, a.title, a.amount), ("2024/1", "Fjøs og\r\nførjulsmarked", Decimal("1234567.50"))
+        )
         self.assertEqual(a.current_municipality.number, "5524")
 
     def test_it_reads_utf8_with_bom_and_the_canonical_headers(self):
-        text = "\ufeffexternal_id,title,recipient,org_number,municipality,scheme,funding_source,amount,status,decision_date,year\nX-1,Kai,Karlsøy kommune,940 331 102,1936,Kaier,Troms fylkeskommune,\"kr 500 000,-\",withdrawn,2019-06-01,\n"
+        text = '\ufeffexternal_id,title,recipient,org_number,municipality,scheme,funding_source,amount,status,decision_date,year\nX-1,Kai,Karlsøy kommune,940 331 102,1936,Kaier,Troms fylkeskommune,"kr 500 000,-",withdrawn,2019-06-01,\n'
         self.run_import(self.write("c.csv", text))
         a = Allocation.objects.get()
-        self.assertEqual((a.org_number, a.status, a.year, a.current_municipality.number), ("940331102", "withdrawn", 2019, "5534"))
+        self.assertEqual(
+            (a.org_number, a.status, a.year, a.current_municipality.number), ("940331102", "withdrawn", 2019, "5534")
+        )
         self.assertFalse(a.funding_source.is_state)
 
     def test_it_reads_xlsx_with_typed_cells_and_a_named_sheet(self):
@@ -150,7 +166,10 @@ class ImportTestCase(BaseTestCase):
         result = self.run_import(path, sheet="Tilsagn")
         self.assertEqual(result.created, 1, result.errors)
         a = Allocation.objects.get()
-        self.assertEqual((a.org_number, a.amount, a.decision_date, a.current_municipality.number), ("998146933", Decimal("250000.50"), dt.date(2023, 4, 1), "5530"))
+        self.assertEqual(
+            (a.org_number, a.amount, a.decision_date, a.current_municipality.number),
+            ("998146933", Decimal("250000.50"), dt.date(2023, 4, 1), "5530"),
+        )
 
     def test_labels_become_alignments_confirmed_by_a_person(self):
         call_command("strategy", "load", "--shipped", stdout=io.StringIO())
@@ -165,6 +184,7 @@ class ImportTestCase(BaseTestCase):
         self.assertEqual(sum(p.amount for p in parts), Decimal("1000.01"))
         self.assertTrue(all(p.assigned for p in parts))
 
+    @override("en")
     def test_labels_without_a_strategy_or_unknown_codes_are_problems(self):
         result = self.run_import(self.write("l.csv", "recipient,amount,year,labels\nA,1,2020,OPP\n"))
         self.assertIn("strategy", result.errors[0].reason)
@@ -174,7 +194,9 @@ class ImportTestCase(BaseTestCase):
         with self.assertRaises(actions.MappingNeeded) as caught:
             self.run_import(path)
         self.assertEqual(caught.exception.suggestion["Mottakar"], "recipient")  # nynorsk, close to «mottaker»
-        actions.save_mapping("test", self.authority, "mitt-format", {"Mottakar": "recipient", "Sum kroner": "amount", "Året": "year"})
+        actions.save_mapping(
+            "test", self.authority, "mitt-format", {"Mottakar": "recipient", "Sum kroner": "amount", "Året": "year"}
+        )
         self.assertTrue(SavedMapping.objects.filter(name="mitt-format").exists())
         result = self.run_import(path, mapping_name="mitt-format")
         self.assertEqual(result.created, 1)
@@ -191,7 +213,23 @@ class ImportTestCase(BaseTestCase):
         count = len(lines[1::8])
         path = self.tmp / f"export.{suffix}"
         call_command("export", "allocations", "--format", fmt, "--output", str(path), stdout=io.StringIO())
-        fields = ["external_id", "title", "recipient_name", "org_number", "municipality__number", "current_municipality__number", "scheme__name", "funding_source__name", "amount", "status", "decision_date", "year", "industry_code", "industry_name", "municipality_given"]
+        fields = [
+            "external_id",
+            "title",
+            "recipient_name",
+            "org_number",
+            "municipality__number",
+            "current_municipality__number",
+            "scheme__name",
+            "funding_source__name",
+            "amount",
+            "status",
+            "decision_date",
+            "year",
+            "industry_code",
+            "industry_name",
+            "municipality_given",
+        ]
         before = list(Allocation.objects.order_by("external_id").values_list(*fields))
         Allocation.objects.all().delete()
         Organisation.objects.all().delete()
@@ -217,7 +255,11 @@ class ImportTestCase(BaseTestCase):
         from snu.imports.demo import load
 
         load(self.authority, io.StringIO())
-        public = Allocation.objects.filter(tags__contains="public-page") if False else Allocation.objects.exclude(source_url="")
+        public = (
+            Allocation.objects.filter(tags__contains="public-page")
+            if False
+            else Allocation.objects.exclude(source_url="")
+        )
         self.assertEqual(public.count(), 73)
         kdd = FundingSource.objects.get(name__startswith="KDD")
         self.assertTrue(kdd.is_state)

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.test import SimpleTestCase
+from django.utils.translation import override
 
 from snu.imports.layouts import normalise_header, recognise, suggest
 from snu.imports.normalise import check_org_number, guess_org_form, parse_date
@@ -28,6 +29,7 @@ class NormaliseTestCase(SimpleTestCase):
         with self.assertRaises(ValueError):
             parse_date("31.02.2011")
 
+    @override("en")
     def test_it_checks_organisation_numbers(self):
         self.assertIsNone(check_org_number("871404062"))
         self.assertIn("check digit", check_org_number("871404063"))
@@ -47,14 +49,38 @@ class NormaliseTestCase(SimpleTestCase):
         self.assertEqual(detect_delimiter("a\tb\tc\n1\t2\t3\n"), "\t")
 
     def test_it_recognises_known_layouts_by_their_headers(self):
-        innovasjon = "Fylkesnavn,Kommunenavn,Org.nr,Navn,Innvilget.beløp,Virkemiddelgruppe,Innvilget.dato,Beslutningsenhet,Næringshovedområde,Næring".split(",")
+        innovasjon = [
+            "Fylkesnavn",
+            "Kommunenavn",
+            "Org.nr",
+            "Navn",
+            "Innvilget.beløp",
+            "Virkemiddelgruppe",
+            "Innvilget.dato",
+            "Beslutningsenhet",
+            "Næringshovedområde",
+            "Næring",
+        ]
         self.assertEqual(recognise(innovasjon).layout, "innovasjon_norge")
-        case = ["Saksnummer", "Prosjektnavn", "Søker", "Organisasjonsnummer", "Kommune", "Tilskuddsordning", "Innvilget beløp", "Vedtaksdato", "Status"]
+        case = [
+            "Saksnummer",
+            "Prosjektnavn",
+            "Søker",
+            "Organisasjonsnummer",
+            "Kommune",
+            "Tilskuddsordning",
+            "Innvilget beløp",
+            "Vedtaksdato",
+            "Status",
+        ]
         mapping = recognise(case)
         self.assertEqual(mapping.layout, "case_system")
         self.assertEqual(mapping.columns["Innvilget beløp"], "amount")
         self.assertIsNone(recognise(["Kolonne A", "Beløpet"]))
 
     def test_it_suggests_mappings_for_unknown_headers(self):
-        self.assertEqual(suggest(["Tilskuddsmottaker", "Sum innvilget", "Sak"]), {"Tilskuddsmottaker": "recipient", "Sum innvilget": "", "Sak": "external_id"})
+        self.assertEqual(
+            suggest(["Tilskuddsmottaker", "Sum innvilget", "Sak"]),
+            {"Tilskuddsmottaker": "recipient", "Sum innvilget": "", "Sak": "external_id"},
+        )
         self.assertEqual(normalise_header("Innvilget.beløp"), normalise_header("innvilget beløp"))

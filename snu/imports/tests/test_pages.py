@@ -22,7 +22,9 @@ class ImportPagesTestCase(BaseTestCase):
         page = self.client.get(f"/import/{batch.pk}/")
         self.assertContains(page, "Kommunenavn")
         self.assertContains(page, "LANDBRUK NORD SA")  # the preview
-        r = self.client.post(f"/import/{batch.pk}/", {"action": "check", **self.columns(batch), "funding_source": "Innovasjon Norge"})
+        r = self.client.post(
+            f"/import/{batch.pk}/", {"action": "check", **self.columns(batch), "funding_source": "Innovasjon Norge"}
+        )
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportBatch.Status.CHECKED)
         self.assertEqual(Allocation.objects.count(), 0)
@@ -54,7 +56,7 @@ class ImportPagesTestCase(BaseTestCase):
         self.upload("x.csv", "Mottaker;Sum;År\nLag;1 000;2021\n".encode())
         batch = ImportBatch.objects.get()
         page = self.client.get(f"/import/{batch.pk}/")
-        self.assertContains(page, "does not know this layout")
+        self.assertContains(page, "SNU kjenner ikke dette oppsettet")
         data = {"action": "import", "col-0": "recipient", "col-1": "amount", "col-2": "year", "save_as": "lagsliste"}
         self.client.post(f"/import/{batch.pk}/", data)
         self.assertEqual(Allocation.objects.get().recipient_name, "Lag")

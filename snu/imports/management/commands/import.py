@@ -66,14 +66,16 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} problems in {result.invalid} rows: nothing was saved.")
 
     def _summary(self, r) -> str:
-        verb = "would be" if r.batch.dry_run else ""
         rate = r.rows_read / r.seconds if r.seconds else 0
+        if r.batch.dry_run:
+            outcome = "dry run: nothing saved"
+        else:
+            outcome = "saved" if r.saved else "nothing saved"
         return (
             f"rows read: {r.rows_read}\n"
             f"created: {r.created}\nupdated: {r.updated}\nunchanged: {r.unchanged}\ninvalid: {r.invalid}\n"
             f"total amount: {format_money(r.total_amount)}\n"
-            f"{'dry run: nothing saved' if r.batch.dry_run else ('saved' if r.saved else 'nothing saved')}"
-            f"{(' (' + verb + ')') if verb and False else ''} in {r.seconds:.1f} s ({rate:,.0f} rows/s)"
+            f"{outcome} in {r.seconds:.1f} s ({rate:,.0f} rows/s)"
         )
 
 
