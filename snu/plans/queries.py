@@ -148,9 +148,7 @@ def revision_diff(revision: PlanRevision, base: PlanRevision | None = None) -> l
 
 
 def _field_label(name: str) -> str:
-    if name == "elements":
-        return str(Measure._meta.get_field("elements").verbose_name)
-    return str(Measure._meta.get_field(name).verbose_name)
+    return str(getattr(Measure._meta.get_field(name), "verbose_name", name))
 
 
 def diff_counts(rows: list[dict]) -> dict[str, int]:

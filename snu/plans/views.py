@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from snu.core.permissions import advisor_required, owned_or_404, reader_required
+from snu.core.permissions import advisor_required, can_edit, owned_or_404, reader_required
 from snu.grants.models import Allocation
 from snu.plans import actions, queries
 from snu.plans.forms import (
@@ -25,6 +26,10 @@ from snu.plans.forms import (
     StopForm,
 )
 from snu.plans.models import ActionPlan, Indicator, Measure, MeasureStatus, PlanError, PlanRevision, RevisionProposal
+
+
+def _authority(request: HttpRequest) -> Any:
+    return getattr(request, "authority", None)
 
 
 def _plan(request: HttpRequest, pk: int) -> ActionPlan:
@@ -43,22 +48,22 @@ def _measure(request: HttpRequest, pk: int, number: int, key: str) -> Measure:
     return measure
 
 
-def _refused(request: HttpRequest, error: PlanError, to: object) -> HttpResponse:
+def _refused(request: HttpRequest, error: PlanError, to: Any) -> HttpResponse:
     messages.error(request, str(error))
     return redirect(to)
 
 
 @reader_required
 def index(request: HttpRequest) -> HttpResponse:
-    plans = queries.plans_for(request.authority).prefetch_related("elements", "revisions")  # type: ignore[attr-defined]
-    return render(request, "plans/index.html", {"plans": plans, "due": queries.revisions_due(request.authority)})  # type: ignore[attr-defined]
+    plans = queries.plans_for(_authority(request)).prefetch_related("elements", "revisions")
+    return render(request, "plans/index.html", {"plans": plans, "due": queries.revisions_due(_authority(request))})
 
 
 @advisor_required
 def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     plan = _plan(request, pk) if pk else None
     initial = PlanForm.initial_for(plan) if plan else {"cadence_months": 12}
-    form = PlanForm(request.POST or None, initial=initial, authority=request.authority, plan=plan)  # type: ignore[attr-defined]
+    form = PlanForm(request.POST or None, initial=initial, authority=_authority(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         values = {k: d[k] for k in ("name", "description", "period_from", "period_to", "cadence_months", "owner")}
@@ -67,10 +72,10 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             plan = actions.create_plan(
                 request.user,
-                request.authority,
+                _authority(request),
                 strategy=d["strategy"],
                 elements=d["elements"],
-                **values,  # type: ignore[attr-defined]
+                **values,
             )
         messages.success(request, _("The action plan was saved."))
         return redirect(plan)
@@ -167,7 +172,7 @@ def _brief_context(revision: PlanRevision) -> dict:
 def revision_brief(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     revision = _revision(request, pk, number)
     if request.method == "POST":
-        if not request.membership.has_role("advisor"):  # type: ignore[attr-defined]
+        if not can_edit(request):
             return HttpResponse(status=403)
         try:
             actions.regenerate_brief(request.user, revision)
@@ -321,10 +326,8 @@ def measure_link(request: HttpRequest, pk: int, number: int, key: str) -> HttpRe
     measure = _measure(request, pk, number, key)
     ref = request.POST.get("allocation", "").strip()
     allocation = (
-        Allocation.objects.filter(authority=request.authority)
-        .filter(  # type: ignore[attr-defined]
-            **({"pk": int(ref)} if ref.isdigit() and request.POST.get("by") == "id" else {"external_id": ref})
-        )
+        Allocation.objects.filter(authority=_authority(request))
+        .filter(**({"pk": int(ref)} if ref.isdigit() and request.POST.get("by") == "id" else {"external_id": ref}))
         .first()
     )
     if allocation is None:
@@ -374,7 +377,7 @@ def indicator_detail(request: HttpRequest, pk: int, indicator_id: int) -> HttpRe
     indicator = get_object_or_404(plan.indicators, pk=indicator_id)
     form = IndicatorValueForm(request.POST or None)
     if request.method == "POST":
-        if not request.membership.has_role("advisor"):  # type: ignore[attr-defined]
+        if not can_edit(request):
             return HttpResponse(status=403)
         if form.is_valid():
             try:
