@@ -190,7 +190,7 @@ class Allocation(AuthorityOwned):
 
     @property
     def is_sole_proprietor(self) -> bool:
-        return bool(self.recipient_id and self.recipient.is_sole_proprietor)
+        return bool(self.recipient is not None and self.recipient.is_sole_proprietor)
 
     @property
     def public_recipient_name(self) -> str:

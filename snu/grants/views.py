@@ -5,6 +5,7 @@ from importlib.util import find_spec
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from snu.core.permissions import owned_or_404, reader_required
@@ -21,7 +22,7 @@ class _Echo:
 
 
 @reader_required
-def allocation_list(request: HttpRequest) -> HttpResponse:
+def allocation_list(request: HttpRequest) -> HttpResponseBase:
     flt = queries.AllocationFilter.from_query(request.GET)
     qs = queries.allocations(request.authority, flt)  # type: ignore[attr-defined]
     if request.GET.get("format") == "csv":

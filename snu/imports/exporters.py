@@ -33,7 +33,7 @@ def allocations_for_export(authority: Authority) -> QuerySet[Allocation]:
 
 def _municipality(a: Allocation) -> str:
     # The number the allocation was given, so the export resolves the same way whatever the name's spelling.
-    return a.municipality.number if a.municipality_id else a.municipality_given
+    return a.municipality.number if a.municipality else a.municipality_given
 
 
 def _plain(value: Any) -> str:
@@ -53,8 +53,8 @@ def canonical_rows(queryset: QuerySet[Allocation]) -> Iterator[list[str]]:
             a.recipient_name,
             a.org_number,
             _municipality(a),
-            a.scheme.name if a.scheme_id else "",
-            a.funding_source.name if a.funding_source_id else "",
+            a.scheme.name if a.scheme else "",
+            a.funding_source.name if a.funding_source else "",
             a.industry_code,
             _plain(a.amount),
             _plain(a.amount_paid),
@@ -117,14 +117,14 @@ def grant_360(a: Allocation, authority: Authority, prefix: str) -> dict[str, Any
     }
     if a.org_number:
         grant["recipientOrganization"][0]["companyNumber"] = a.org_number
-    if a.funding_source_id:
+    if a.funding_source:
         grant["fundingOrganization"][0]["department"] = a.funding_source.name
         grant["snu:fundingSource"] = a.funding_source.name
-    if a.scheme_id:
+    if a.scheme:
         grant["grantProgramme"] = [{"code": a.scheme.code, "title": a.scheme.name}]
-    if a.municipality_id or a.municipality_given:
-        location = {"name": a.municipality.name if a.municipality_id else a.municipality_given, "countryCode": "NO"}
-        if a.municipality_id:
+    if a.municipality or a.municipality_given:
+        location = {"name": a.municipality.name if a.municipality else a.municipality_given, "countryCode": "NO"}
+        if a.municipality:
             location |= {"geoCode": a.municipality.number, "geoCodeType": "NO-KOMMUNENUMMER"}
         grant["beneficiaryLocation"] = [location]
     if a.amount_paid is not None:

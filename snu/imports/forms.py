@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, authority=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = SavedMapping.objects.filter(authority=authority)
+        self.fields["mapping"].queryset = SavedMapping.objects.filter(authority=authority)  # type: ignore[attr-defined]
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -40,7 +42,7 @@ class UploadForm(forms.Form):
         return f
 
 
-def field_choices() -> list[tuple[str, object]]:
+def field_choices() -> list[tuple[str, Any]]:
     return [("", _("(ignore this column)"))] + [(f, FIELD_LABELS[f]) for f in FIELDS]
 
 
@@ -68,4 +70,4 @@ class RunForm(forms.Form):
 
     def __init__(self, *args, authority=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["strategy"].queryset = Strategy.objects.filter(authority=authority)
+        self.fields["strategy"].queryset = Strategy.objects.filter(authority=authority)  # type: ignore[attr-defined]

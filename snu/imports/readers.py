@@ -183,7 +183,7 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
         for i in range(1, len(data)):
             state["i"] = i
             row = data[i]
-            data[i] = None  # let the memory go as we read
+            data[i] = None  # type: ignore[call-overload]  # let the memory go as we read
             yield list(row) if any(c not in ("", None) for c in row) else []
 
     return Table(headers, rows(), "xlsx", sheet=chosen, sheets=names, progress=lambda: state["i"] / total)

@@ -67,10 +67,7 @@ class Command(BaseCommand):
 
     def _summary(self, r) -> str:
         rate = r.rows_read / r.seconds if r.seconds else 0
-        if r.batch.dry_run:
-            outcome = "dry run: nothing saved"
-        else:
-            outcome = "saved" if r.saved else "nothing saved"
+        outcome = "dry run: nothing saved" if r.batch.dry_run else ("saved" if r.saved else "nothing saved")
         return (
             f"rows read: {r.rows_read}\n"
             f"created: {r.created}\nupdated: {r.updated}\nunchanged: {r.unchanged}\ninvalid: {r.invalid}\n"
