@@ -29,7 +29,7 @@ class ErrorBody(serializers.Serializer):
 class Schema(AutoSchema):
     """Declares the error answers every operation can give, so clients (and schemathesis) know them."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict:
+    def _get_response_bodies(self, direction: Any = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         errors = {"401": "Not authenticated", "403": "Role does not allow this", "404": "Not found"}
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
@@ -87,7 +87,9 @@ class FilterText(serializers.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+        validators: list = list(self.validators)  # type: ignore[has-type]
+        kept = [v for v in validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+        self.validators = kept
 
     def to_internal_value(self, data: Any) -> str:
         return super().to_internal_value(str(data).replace("\x00", ""))

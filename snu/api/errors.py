@@ -21,7 +21,7 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
-def _fields(detail: Any) -> dict[str, list[str]]:
+def _fields(detail: Any) -> Any:
     if not isinstance(detail, dict):
         return {}
     return {str(key): _flatten(value) for key, value in detail.items() if key != "non_field_errors"}
@@ -47,8 +47,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, Http404 | exceptions.NotFound):
         response.data = error_body("not_found", _("Not found."))
     elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied):
-        detail = getattr(exc, "detail", None)
-        reason = str(detail) if detail and str(detail) != str(exceptions.PermissionDenied.default_detail) else ""
+        denied: Any = getattr(exc, "detail", None)
+        reason = str(denied) if denied and str(denied) != str(exceptions.PermissionDenied.default_detail) else ""
         response.data = error_body("permission_denied", reason or _("Your role does not allow this."))
     elif isinstance(exc, exceptions.APIException):
         response.data = error_body(exc.default_code, " ".join(_flatten(exc.detail)))

@@ -113,7 +113,7 @@ class ElementSerializer(serializers.ModelSerializer):
         return _plain(value)
 
     def validate(self, attrs: dict) -> dict:
-        strategy = attrs.get("strategy") or getattr(self.instance, "strategy", None)
+        strategy: Any = attrs.get("strategy") or getattr(self.instance, "strategy", None)
         parent = attrs.get("parent")
         if parent is not None:
             if parent.strategy_id != strategy.pk:
@@ -139,7 +139,8 @@ class ElementSerializer(serializers.ModelSerializer):
     def save_through_action(self, request: Request) -> Element:
         data = dict(self.validated_data)
         related = data.pop("related", None)
-        element = self.instance or Element(strategy=data.pop("strategy"))
+        instance: Any = self.instance  # type: ignore[has-type]
+        element = instance or Element(strategy=data.pop("strategy"))
         data.pop("strategy", None)
         for key, value in data.items():
             setattr(element, key, value)

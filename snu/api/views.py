@@ -48,7 +48,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _token, new_key = actions.create_token(
             request.user,
-            request.authority,
+            request.authority,  # type: ignore[attr-defined]
             name=form.cleaned_data["name"],
             role=form.cleaned_data["role"],  # type: ignore[attr-defined]
         )
@@ -60,7 +60,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @administrator_required
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = owned_or_404(ApiToken.objects.all(), request, pk=pk)
+    token = owned_or_404(ApiToken.objects.all(), request, pk=pk)  # type: ignore[attr-defined]
     actions.revoke_token(request.user, token)  # type: ignore[arg-type]
     messages.success(request, _("The token was revoked."))
     return redirect("api:tokens")

@@ -109,12 +109,15 @@ def focus_area_totals(authority: Authority, strategy: Strategy | None) -> list[d
         alignment__allocation__authority=authority,
         alignment__allocation__status__in=PUBLIC_STATUSES,
     )
-    sums = {r["element"]: r for r in scores.values("element").annotate(count=Count("id"), amount=Sum("amount"))}
+    sums: dict[int, Any] = {
+        r["element"]: r for r in scores.values("element").annotate(count=Count("id"), amount=Sum("amount"))
+    }
+    empty: dict = {}
     return [
         {
             "element": e,
-            "count": sums.get(e.pk, {}).get("count", 0),
-            "amount": sums.get(e.pk, {}).get("amount") or Decimal(0),
+            "count": sums.get(e.pk, empty).get("count", 0),
+            "amount": sums.get(e.pk, empty).get("amount") or Decimal(0),
         }
         for e in focus_elements(strategy)
     ]

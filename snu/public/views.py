@@ -63,13 +63,10 @@ def allocation_detail(request: HttpRequest, authority_code: str, external_id: st
     strategy = queries.public_strategy(authority)
     areas = []
     if strategy is not None:
-        areas = allocation.alignments.filter(strategy=strategy).values_list(
-            "elements__element__code", "elements__element__name", "elements__weight"
-        )
-        areas = [
-            {"code": c, "name": pick(n), "weight": w}
-            for c, n, w in areas.filter(elements__assigned=True, elements__element__kind="focus_area")
-        ]
+        assigned = allocation.alignments.filter(  # type: ignore[attr-defined]
+            strategy=strategy, elements__assigned=True, elements__element__kind="focus_area"
+        ).values_list("elements__element__code", "elements__element__name", "elements__weight")
+        areas = [{"code": c, "name": pick(n), "weight": w} for c, n, w in assigned]
     context = {
         "public_authority": authority,
         "a": queries.public_allocation(allocation, authority, label=_("Private individual / sole proprietorship")),
