@@ -18,7 +18,7 @@ from snu.partners.models import Agreement, Arena, ArenaActivity, Partner
 
 def _save(actor: Any, obj: models.Model, action: str, m2m: dict[str, Iterable | None]) -> models.Model:
     """Validate, save, set many-to-many links and write one audit row (create or update)."""
-    before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
+    before = audit.snapshot(type(obj)._default_manager.get(pk=obj.pk)) if obj.pk else None
     obj.full_clean(exclude=list(m2m))
     obj.save()
     for name, values in m2m.items():
@@ -156,7 +156,7 @@ def fill_from_register(actor: Any, partner: Partner, client: brreg.BrregClient |
         ("website", unit.website),
     ):
         if value and not getattr(partner, field):
-            setattr(partner, field, value[: Partner._meta.get_field(field).max_length or None])
+            setattr(partner, field, value[: getattr(Partner._meta.get_field(field), "max_length", None)])
             filled.append(field)
     if unit.municipality_number and partner.municipality_id is None:
         from snu.grants.models import Municipality

@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-Graph = dict[Hashable, set[Hashable]]
+Graph = dict[Any, set[Any]]
 
 
-def build_graph(nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]]) -> Graph:
+def build_graph(nodes: Iterable[Any], edges: Iterable[tuple[Any, Any]]) -> Graph:
     graph: Graph = {n: set() for n in nodes}
     for a, b in edges:
         if a == b:
@@ -23,13 +24,13 @@ def build_graph(nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hasha
     return graph
 
 
-def degree(graph: Graph) -> dict[Hashable, int]:
+def degree(graph: Graph) -> dict[Any, int]:
     return {n: len(nbrs) for n, nbrs in graph.items()}
 
 
-def components(graph: Graph) -> list[list[Hashable]]:
+def components(graph: Graph) -> list[list[Any]]:
     """Connected components, largest first, each sorted."""
-    seen: set[Hashable] = set()
+    seen: set[Any] = set()
     out = []
     for start in sorted(graph, key=str):
         if start in seen:
@@ -47,12 +48,12 @@ def components(graph: Graph) -> list[list[Hashable]]:
     return sorted(out, key=lambda c: (-len(c), str(c[0])))
 
 
-def betweenness(graph: Graph, normalised: bool = True) -> dict[Hashable, float]:
+def betweenness(graph: Graph, normalised: bool = True) -> dict[Any, float]:
     """Brandes' betweenness centrality for an unweighted, undirected graph.
 
     Normalised by the number of pairs of other nodes, (n-1)(n-2)/2, so values lie in [0, 1].
     """
-    score: dict[Hashable, float] = dict.fromkeys(graph, 0.0)
+    score: dict[Any, float] = dict.fromkeys(graph, 0.0)
     for source in graph:
         stack, preds = [], {n: [] for n in graph}
         paths = dict.fromkeys(graph, 0)
@@ -84,11 +85,11 @@ def betweenness(graph: Graph, normalised: bool = True) -> dict[Hashable, float]:
     return {node: value * scale for node, value in score.items()}
 
 
-def articulation_points(graph: Graph) -> set[Hashable]:
+def articulation_points(graph: Graph) -> set[Any]:
     """Nodes whose removal splits their component: the ones who connect otherwise separate groups."""
-    points: set[Hashable] = set()
-    index: dict[Hashable, int] = {}
-    low: dict[Hashable, int] = {}
+    points: set[Any] = set()
+    index: dict[Any, int] = {}
+    low: dict[Any, int] = {}
     counter = 0
     for root in sorted(graph, key=str):
         if root in index:
@@ -139,7 +140,7 @@ def bridges(graph: Graph) -> set[frozenset]:
     return found
 
 
-def _reachable(graph: Graph, start: Hashable, goal: Hashable) -> bool:
+def _reachable(graph: Graph, start: Any, goal: Any) -> bool:
     seen, queue = {start}, deque([start])
     while queue:
         node = queue.popleft()
@@ -151,7 +152,7 @@ def _reachable(graph: Graph, start: Hashable, goal: Hashable) -> bool:
     return False
 
 
-def layout(graph: Graph, width: float = 800, height: float = 520, seed: int = 7) -> dict[Hashable, tuple[float, float]]:
+def layout(graph: Graph, width: float = 800, height: float = 520, seed: int = 7) -> dict[Any, tuple[float, float]]:
     """A deterministic force-directed layout (Fruchterman–Reingold) inside a margin of the box."""
     nodes = sorted(graph, key=str)
     if not nodes:

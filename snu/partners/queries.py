@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -92,7 +93,7 @@ def money_by_partner(authority: Authority) -> dict[int, Decimal]:
 
 
 def partner_for_allocation(allocation: Allocation) -> Partner | None:
-    org = allocation.org_number or (allocation.recipient.org_number if allocation.recipient_id else "")
+    org = allocation.org_number or (allocation.recipient.org_number if allocation.recipient else "")
     if not org:
         return None
     return Partner.objects.filter(authority_id=allocation.authority_id, org_number=org).first()
@@ -210,7 +211,7 @@ def partner_network(authority: Authority, width: int = 800, height: int = 520) -
     groups = network.components(graph)
     group_of = {node: i + 1 for i, group in enumerate(groups) for node in group}
     positions = network.layout(graph, width, height)
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {
             "id": pk,
             "name": p.name,
@@ -228,7 +229,7 @@ def partner_network(authority: Authority, width: int = 800, height: int = 520) -
         for pk, p in partners.items()
     ]
     nodes.sort(key=lambda n: (-n["betweenness"], -n["degree"], n["name"].casefold()))
-    edges = []
+    edges: list[dict[str, Any]] = []
     for pair, kinds in raw_edges.items():
         a, b = sorted(pair)
         main = next(k for k in EDGE_KINDS if kinds[k])

@@ -20,6 +20,15 @@ from snu.partners.models import Agreement, Arena, ArenaKind, Partner, PartnerTyp
 from snu.strategy.queries import strategies_for
 
 
+def _auth(request: HttpRequest) -> Any:
+    """The request's authority (set by AuthorityMiddleware)."""
+    return request.authority  # type: ignore[attr-defined]
+
+
+def _owned(queryset: Any, request: HttpRequest, **lookup: Any) -> Any:
+    return owned_or_404(queryset, request, **lookup)
+
+
 def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -31,10 +40,10 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
 
 def _edit(request: HttpRequest, form_class: type, instance: Any, save: Any, template: str, extra: dict) -> HttpResponse:
     """The shared create/edit flow: bound form → action → redirect to the saved object."""
-    form = form_class(request.POST or None, instance=instance, authority=request.authority)  # type: ignore[attr-defined]
+    form = form_class(request.POST or None, instance=instance, authority=_auth(request))
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
-        obj.authority = request.authority  # type: ignore[attr-defined]
+        obj.authority = _auth(request)
         saved = save(request.user, obj, **form.links())
         messages.success(request, _("Saved."))
         return redirect(saved)
@@ -46,14 +55,14 @@ def _edit(request: HttpRequest, form_class: type, instance: Any, save: Any, temp
 
 @reader_required
 def index(request: HttpRequest) -> HttpResponse:
-    partners = queries.partners_for(request.authority).prefetch_related("focus_areas")  # type: ignore[attr-defined]
+    partners = queries.partners_for(_auth(request)).prefetch_related("focus_areas")
     kind, q = request.GET.get("type", ""), request.GET.get("q", "").strip()
     if kind in PartnerType.values:
         partners = partners.filter(partner_type=kind)
     if q:
         partners = partners.filter(Q(name__icontains=q) | Q(org_number__icontains=q.replace(" ", "")))
-    totals = queries.money_by_partner(request.authority)  # type: ignore[arg-type]
-    rows = [{"partner": p, "received": totals.get(p.pk, queries.ZERO)} for p in partners]
+    totals = queries.money_by_partner(_auth(request))
+    rows: list[dict[str, Any]] = [{"partner": p, "received": totals.get(p.pk, queries.ZERO)} for p in partners]
     if request.GET.get("format") == "csv":
         return _csv(
             "partners.csv",
@@ -75,14 +84,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = owned_or_404(Partner.objects.all(), request, pk=pk)
+    partner = _owned(Partner.objects.all(), request, pk=pk)
     context = {
         "partner": partner,
-        "money": queries.money_received(partner),  # type: ignore[arg-type]
-        "allocations": queries.allocations_for(partner).select_related("scheme")[:100],  # type: ignore[arg-type]
-        "arenas": partner.arenas.all(),  # type: ignore[attr-defined]
-        "agreements": partner.agreements.all(),  # type: ignore[attr-defined]
-        "measures": partner.measures.select_related("revision__plan"),  # type: ignore[attr-defined]
+        "money": queries.money_received(partner),
+        "allocations": queries.allocations_for(partner).select_related("scheme")[:100],
+        "arenas": partner.arenas.all(),
+        "agreements": partner.agreements.all(),
+        "measures": partner.measures.select_related("revision__plan"),
         "brreg_enabled": brreg.BrregClient.from_settings().enabled,
     }
     return render(request, "partners/partner.html", context)
@@ -90,13 +99,13 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @advisor_required
 def partner_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    partner = owned_or_404(Partner.objects.all(), request, pk=pk) if pk else Partner()
+    partner = _owned(Partner.objects.all(), request, pk=pk) if pk else Partner()
     return _edit(request, PartnerForm, partner, actions.save_partner, "partners/partner_edit.html", {})
 
 
 @advisor_required
 def partner_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = owned_or_404(Partner.objects.all(), request, pk=pk)
+    partner = _owned(Partner.objects.all(), request, pk=pk)
     if request.method == "POST":
         actions.delete_partner(request.user, partner)
         messages.success(request, _("The partner was deleted."))
@@ -107,9 +116,9 @@ def partner_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 @require_POST
 def partner_fill(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = owned_or_404(Partner.objects.all(), request, pk=pk)
+    partner = _owned(Partner.objects.all(), request, pk=pk)
     try:
-        filled = actions.fill_from_register(request.user, partner)  # type: ignore[arg-type]
+        filled = actions.fill_from_register(request.user, partner)
     except (brreg.BrregError, ValidationError) as exc:
         messages.error(request, str(exc))
     else:
@@ -126,7 +135,7 @@ def partner_import(request: HttpRequest) -> HttpResponse:
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = actions.import_partners(request.user, request.authority, form.cleaned_data["file"].read())  # type: ignore[arg-type]
+            result = actions.import_partners(request.user, _auth(request), form.cleaned_data["file"].read())
         except PartnerImportError as exc:
             problems = exc.problems
         else:
@@ -145,7 +154,7 @@ def partner_import(request: HttpRequest) -> HttpResponse:
 @reader_required
 def arena_list(request: HttpRequest) -> HttpResponse:
     arenas = (
-        queries.arenas_for(request.authority)  # type: ignore[attr-defined]
+        queries.arenas_for(_auth(request))
         .select_related("coordinator")
         .prefetch_related("focus_areas")
         .annotate(member_count=Count("members", distinct=True))
@@ -155,20 +164,20 @@ def arena_list(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def arena_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    arena = owned_or_404(Arena.objects.select_related("coordinator"), request, pk=pk)
+    arena = _owned(Arena.objects.select_related("coordinator"), request, pk=pk)
     form = ArenaActivityForm()
     return render(request, "partners/arena.html", {"arena": arena, "activity_form": form})
 
 
 @advisor_required
 def arena_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    arena = owned_or_404(Arena.objects.all(), request, pk=pk) if pk else Arena()
+    arena = _owned(Arena.objects.all(), request, pk=pk) if pk else Arena()
     return _edit(request, ArenaForm, arena, actions.save_arena, "partners/arena_edit.html", {})
 
 
 @advisor_required
 def arena_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    arena = owned_or_404(Arena.objects.all(), request, pk=pk)
+    arena = _owned(Arena.objects.all(), request, pk=pk)
     if request.method == "POST":
         actions.delete_arena(request.user, arena)
         messages.success(request, _("The arena was deleted."))
@@ -179,10 +188,10 @@ def arena_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 @require_POST
 def arena_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    arena = owned_or_404(Arena.objects.all(), request, pk=pk)
+    arena = _owned(Arena.objects.all(), request, pk=pk)
     form = ArenaActivityForm(request.POST)
     if form.is_valid():
-        actions.add_arena_activity(request.user, arena, **form.cleaned_data)  # type: ignore[arg-type]
+        actions.add_arena_activity(request.user, arena, **form.cleaned_data)
         messages.success(request, _("The activity was added."))
         return redirect(arena)
     return render(request, "partners/arena.html", {"arena": arena, "activity_form": form}, status=400)
@@ -191,8 +200,8 @@ def arena_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 @require_POST
 def arena_activity_delete(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
-    arena = owned_or_404(Arena.objects.all(), request, pk=pk)
-    activity = get_object_or_404(arena.activities, pk=activity_pk)  # type: ignore[attr-defined]
+    arena = _owned(Arena.objects.all(), request, pk=pk)
+    activity = get_object_or_404(arena.activities, pk=activity_pk)
     actions.delete_arena_activity(request.user, activity)
     messages.success(request, _("The activity was removed."))
     return redirect(arena)
@@ -203,26 +212,26 @@ def arena_activity_delete(request: HttpRequest, pk: int, activity_pk: int) -> Ht
 
 @reader_required
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    agreements = queries.agreements_for(request.authority).prefetch_related("parties")  # type: ignore[attr-defined]
+    agreements = queries.agreements_for(_auth(request)).prefetch_related("parties")
     return render(request, "partners/agreement_list.html", {"agreements": agreements})
 
 
 @reader_required
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = owned_or_404(Agreement.objects.all(), request, pk=pk)
-    measures = agreement.measures.select_related("revision__plan")  # type: ignore[attr-defined]
+    agreement = _owned(Agreement.objects.all(), request, pk=pk)
+    measures = agreement.measures.select_related("revision__plan")
     return render(request, "partners/agreement.html", {"agreement": agreement, "measures": measures})
 
 
 @advisor_required
 def agreement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    agreement = owned_or_404(Agreement.objects.all(), request, pk=pk) if pk else Agreement()
+    agreement = _owned(Agreement.objects.all(), request, pk=pk) if pk else Agreement()
     return _edit(request, AgreementForm, agreement, actions.save_agreement, "partners/agreement_edit.html", {})
 
 
 @advisor_required
 def agreement_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = owned_or_404(Agreement.objects.all(), request, pk=pk)
+    agreement = _owned(Agreement.objects.all(), request, pk=pk)
     if request.method == "POST":
         actions.delete_agreement(request.user, agreement)
         messages.success(request, _("The agreement was deleted."))
@@ -237,8 +246,8 @@ def agreement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    strategy = queries.focus_strategy(request.authority, request.GET.get("strategy"))  # type: ignore[attr-defined]
-    rows = queries.coverage(request.authority, strategy)  # type: ignore[arg-type]
+    strategy = queries.focus_strategy(_auth(request), request.GET.get("strategy"))
+    rows = queries.coverage(_auth(request), strategy)
     if request.GET.get("format") == "csv":
         return _csv(
             "coverage.csv",
@@ -247,16 +256,16 @@ def coverage(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "strategy": strategy,
-        "strategies": strategies_for(request.authority),  # type: ignore[attr-defined]
+        "strategies": strategies_for(_auth(request)),
         "rows": rows,
-        "warnings": queries.concentration_warnings(request.authority, strategy),  # type: ignore[arg-type]
+        "warnings": queries.concentration_warnings(_auth(request), strategy),
     }
     return render(request, "partners/coverage.html", context)
 
 
 @reader_required
 def network_view(request: HttpRequest) -> HttpResponse:
-    graph = queries.partner_network(request.authority)  # type: ignore[arg-type]
+    graph = queries.partner_network(_auth(request))
     if request.GET.get("format") == "csv":
         return _csv(
             "partner-network.csv",

@@ -38,17 +38,17 @@ def due_for_review(authority: Authority, today: dt.date | None = None) -> list[S
 def overview(authority: Authority, strategy: Strategy | None, signals: QuerySet[Signal]) -> dict:
     """Signals in a grid of the strategy's drivers by time horizon; signals without a driver of it in a last row."""
     drivers = list(strategy.elements_of(ElementKind.DRIVER)) if strategy else []
-    signals = list(signals.prefetch_related("drivers"))
+    items = list(signals.prefetch_related("drivers"))
     rows = []
     placed: set[int] = set()
     for driver in drivers:
         cells = []
         for horizon in Horizon:
-            hits = [s for s in signals if s.horizon == horizon and any(d.pk == driver.pk for d in s.drivers.all())]
+            hits = [s for s in items if s.horizon == horizon and any(d.pk == driver.pk for d in s.drivers.all())]
             placed.update(s.pk for s in hits)
             cells.append({"horizon": horizon, "signals": hits})
         rows.append({"driver": driver, "cells": cells})
-    loose = [s for s in signals if s.pk not in placed]
+    loose = [s for s in items if s.pk not in placed]
     if loose:
         rows.append(
             {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +15,18 @@ from snu.signals.models import Signal, SignalKind
 from snu.strategy.queries import current_strategy, strategies_for
 
 
+def _auth(request: HttpRequest) -> Any:
+    """The request's authority (set by AuthorityMiddleware)."""
+    return request.authority  # type: ignore[attr-defined]
+
+
+def _owned(queryset: Any, request: HttpRequest, **lookup: Any) -> Any:
+    return owned_or_404(queryset, request, **lookup)
+
+
 @reader_required
 def index(request: HttpRequest) -> HttpResponse:
-    authority = request.authority  # type: ignore[attr-defined]
+    authority = _auth(request)
     code = request.GET.get("strategy")
     strategy = strategies_for(authority).filter(code=code).first() if code else current_strategy(authority)
     signals = queries.signals_for(authority).select_related("owner").prefetch_related("drivers", "focus_areas")
@@ -37,8 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    signal = owned_or_404(Signal.objects.select_related("owner"), request, pk=pk)
-    plans = queries.plans_for(request.authority) if actions.proposals_available() else []  # type: ignore[attr-defined]
+    signal = _owned(Signal.objects.select_related("owner"), request, pk=pk)
+    plans = queries.plans_for(_auth(request)) if actions.proposals_available() else []
     context = {
         "signal": signal,
         "review_form": ReviewForm(),
@@ -49,11 +60,11 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @advisor_required
 def signal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    signal = owned_or_404(Signal.objects.all(), request, pk=pk) if pk else Signal()
-    form = SignalForm(request.POST or None, instance=signal, authority=request.authority)  # type: ignore[attr-defined]
+    signal = _owned(Signal.objects.all(), request, pk=pk) if pk else Signal()
+    form = SignalForm(request.POST or None, instance=signal, authority=_auth(request))
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
-        obj.authority = request.authority  # type: ignore[attr-defined]
+        obj.authority = _auth(request)
         saved = actions.save_signal(request.user, obj, **form.links())
         messages.success(request, _("The signal was saved."))
         return redirect(saved)
@@ -62,9 +73,9 @@ def signal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @advisor_required
 def signal_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    signal = owned_or_404(Signal.objects.all(), request, pk=pk)
+    signal = _owned(Signal.objects.all(), request, pk=pk)
     if request.method == "POST":
-        actions.delete_signal(request.user, signal)  # type: ignore[arg-type]
+        actions.delete_signal(request.user, signal)
         messages.success(request, _("The signal was deleted."))
         return redirect("signals:index")
     return render(request, "signals/confirm_delete.html", {"object": signal})
@@ -73,10 +84,10 @@ def signal_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 @require_POST
 def signal_review(request: HttpRequest, pk: int) -> HttpResponse:
-    signal = owned_or_404(Signal.objects.all(), request, pk=pk)
+    signal = _owned(Signal.objects.all(), request, pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        actions.review_signal(request.user, signal, next_review=form.cleaned_data["next_review"])  # type: ignore[arg-type]
+        actions.review_signal(request.user, signal, next_review=form.cleaned_data["next_review"])
         messages.success(request, _("The signal is marked as reviewed."))
     else:
         messages.error(request, _("The date of the next review is not valid."))
@@ -86,8 +97,8 @@ def signal_review(request: HttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 @require_POST
 def signal_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    signal = owned_or_404(Signal.objects.all(), request, pk=pk)
-    plans = queries.plans_for(request.authority) if actions.proposals_available() else []  # type: ignore[attr-defined]
+    signal = _owned(Signal.objects.all(), request, pk=pk)
+    plans = queries.plans_for(_auth(request)) if actions.proposals_available() else []
     form = ProposalForm(request.POST, plans=plans)
     if not plans or not form.is_valid():
         messages.error(request, _("Choose an action plan."))
@@ -98,7 +109,7 @@ def signal_propose(request: HttpRequest, pk: int) -> HttpResponse:
         signal,
         plan,
         text=form.cleaned_data["text"],
-        url=request.build_absolute_uri(signal.get_absolute_url()),  # type: ignore[arg-type]
+        url=request.build_absolute_uri(signal.get_absolute_url()),
     )
     messages.success(request, _("A proposal was raised on the next revision of %(plan)s.") % {"plan": plan})
     return redirect(signal)
