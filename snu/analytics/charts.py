@@ -175,6 +175,16 @@ def heatmap_svg(cells: list[dict], measure: str, title: str, desc: str, ident: s
 # ---------------------------------------------------------------- Vega-Lite
 
 
+def _axis_value(value, measure: str) -> float:
+    """Money on axes in mill. kr (as county reports state it); counts and shares as they are."""
+    number = float(value or 0)
+    return number / 1_000_000 if measure == "amount" else number
+
+
+def _axis_format(measure: str) -> str:
+    return {"share": "%", "count": ",d"}.get(measure, ",.1f")
+
+
 def _base(title: str, desc: str, values: list[dict]) -> dict:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
@@ -207,7 +217,7 @@ def stacked_bars_spec(
         {
             "x": str(r[x]),
             "series": r[color_label],
-            "value": float(r.get("amount" if measure == "share" else measure) or 0),
+            "value": _axis_value(r.get("amount" if measure == "share" else measure), measure),
             "text": _fmt(r.get(measure), measure),
             "href": href(r),
         }
@@ -222,7 +232,7 @@ def stacked_bars_spec(
             "type": "quantitative",
             "title": y_title,
             "stack": "normalize" if measure == "share" else "zero",
-            "axis": {"format": "%" if measure == "share" else "~s"},
+            "axis": {"format": _axis_format(measure)},
         },
         "color": {
             "field": "series",
@@ -257,7 +267,7 @@ def hbars_spec(
             "field": "value",
             "type": "quantitative",
             "title": x_title,
-            "axis": {"format": "%" if measure == "share" else "~s"},
+            "axis": {"format": _axis_format(measure)},
         },
         "tooltip": [{"field": "label", "title": y_title}, {"field": "text", "title": x_title}],
         "href": {"field": "href"},

@@ -46,7 +46,7 @@ def present(
     if kind == "stacked_bar":
         rows = data.get("chart_rows") or data["rows"]
         m = measure if data["id"] != "funding_source" else "amount"
-        y_title = {"amount": _("Amount (kr)"), "count": _("Allocations"), "share": _("Share")}[m]
+        y_title = {"amount": _("Amount (mill. kr)"), "count": _("Allocations"), "share": _("Share")}[m]
         href = lambda r: r["href"]  # noqa: E731
         data["svg"] = charts.stacked_bars_svg(
             rows, chart["x"], chart["color"], chart["color_label"], m, href, title, desc, ident
@@ -76,7 +76,7 @@ def present(
             sub = f"{title} – {rows[0].get('group_label', '')}" if group else title
             svgs.append(charts.hbars_svg(items, "amount", sub, desc, f"{ident}-{i}"))
             specs.append(
-                charts.hbars_spec(items, "amount", sub, desc, str(data["columns"][0]["label"]), _("Amount (kr)"))
+                charts.hbars_spec(items, "amount", sub, desc, str(data["columns"][0]["label"]), _("Amount (mill. kr)"))
             )
         data["svg"] = "".join(svgs)
         data["spec_json"] = json.dumps(
