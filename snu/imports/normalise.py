@@ -159,6 +159,8 @@ def guess_org_form(name: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the common case (every CSV cell): skip the checks below
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -187,6 +189,7 @@ class RowNormaliser:
         self.seen_keys: dict[str, int] = {}
         self._dates: dict[Any, dt.date] = {}
         self._amounts: dict[Any, Decimal] = {}
+        self._org_numbers: dict[str, tuple[str, str | None]] = {}
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -324,8 +327,13 @@ class RowNormaliser:
         text = _text(raw).upper()
         if not text:
             return ""
-        cleaned = re.sub(r"[\s\u00a0.\-]", "", text.removeprefix("NO").removesuffix("MVA"))
-        reason = check_org_number(cleaned)
+        known = self._org_numbers.get(text)
+        if known is None:
+            cleaned = re.sub(r"[\s\u00a0.\-]", "", text.removeprefix("NO").removesuffix("MVA"))
+            known = (cleaned, check_org_number(cleaned))
+            if len(self._org_numbers) < 200_000:
+                self._org_numbers[text] = known
+        cleaned, reason = known
         if reason:
             problem("org_number", raw, reason)
             return ""

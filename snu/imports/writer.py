@@ -42,7 +42,7 @@ def _insert_batched(table: str, columns: Sequence[str], rows: Iterable[tuple], p
     batch: list[Any] = []
     with connection.cursor() as cursor:
         for row in rows:
-            batch.extend(_sqlite_value(v) for v in row)
+            batch.extend([v if v is None or type(v) in _NATIVE else str(v) for v in row])
             n += 1
             if n % rows_per_statement == 0:
                 cursor.execute(head + ", ".join([per_row] * rows_per_statement), batch)
@@ -54,6 +54,9 @@ def _insert_batched(table: str, columns: Sequence[str], rows: Iterable[tuple], p
             cursor.execute(head + ", ".join([per_row] * left), batch)
     progress(n)
     return n
+
+
+_NATIVE = {str, int, float, bool}
 
 
 def _sqlite_value(value: Any) -> Any:
