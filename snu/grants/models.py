@@ -174,7 +174,9 @@ class Allocation(AuthorityOwned):
         ordering = ["-decision_date", "-id"]
         constraints = [models.UniqueConstraint(fields=["authority", "external_id"], name="allocation_external_id")]
         indexes = [
-            models.Index(fields=["authority", "year"]),
+            models.Index(fields=["authority", "-decision_date", "-id"], name="allocation_newest_first"),
+            models.Index(fields=["authority", "-amount", "-id"], name="allocation_largest_first"),
+            models.Index(fields=["authority", "year", "-decision_date", "-id"], name="allocation_year_newest_first"),
             models.Index(fields=["authority", "current_municipality", "year"]),
             models.Index(fields=["authority", "scheme", "year"]),
             models.Index(fields=["authority", "funding_source", "year"]),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, FundingSource, Municipality, Organisation, Scheme
@@ -80,13 +81,27 @@ def totals(qs: QuerySet[Allocation]) -> dict:
     return result
 
 
+CHOICES_SECONDS = 300
+
+
 def filter_choices(authority: Authority) -> dict:
+    """Years and municipalities in use: a scan of every allocation, so kept for a few minutes per authority
+    (keyed on the number of allocations and the newest change, so an import shows at once)."""
     base = Allocation.objects.filter(authority=authority).order_by()
-    years = sorted(base.values_list("year", flat=True).distinct(), reverse=True)
-    municipality_ids = base.exclude(current_municipality=None).values_list("current_municipality_id", flat=True)
+    stamp = base.aggregate(n=Count("id"), last=Max("updated_at"))
+    key = f"grants:choices:{authority.pk}:{stamp['n']}:{stamp['last']}"
+    used = cache.get(key)
+    if used is None:
+        used = {
+            "years": sorted(base.values_list("year", flat=True).distinct(), reverse=True),
+            "municipality_ids": list(
+                base.exclude(current_municipality=None).values_list("current_municipality_id", flat=True).distinct()
+            ),
+        }
+        cache.set(key, used, CHOICES_SECONDS)
     return {
-        "years": years,
-        "municipalities": Municipality.objects.filter(id__in=municipality_ids.distinct()).order_by("name"),
+        "years": used["years"],
+        "municipalities": Municipality.objects.filter(id__in=used["municipality_ids"]).order_by("name"),
         "schemes": Scheme.objects.filter(authority=authority).order_by("name"),
         "sources": FundingSource.objects.filter(authority=authority).order_by("name"),
         "statuses": AllocationStatus.choices,

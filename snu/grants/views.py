@@ -27,13 +27,16 @@ def allocation_list(request: HttpRequest) -> HttpResponseBase:
     qs = queries.allocations(request.authority, flt)  # type: ignore[attr-defined]
     if request.GET.get("format") == "csv":
         return _csv(qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = queries.totals(qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = totals["count"]  # one scan for the count and the sum, not two
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "flt": flt,
-        "totals": queries.totals(qs),
+        "totals": totals,
         "choices": queries.filter_choices(request.authority),  # type: ignore[attr-defined]
         "historical": request.GET.get("names") == "historical",
         "query": query.urlencode(),
