@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from snu.api import classify, errors, grants, strategy, views
+from snu.api import classify, errors, grants, partners, plans, signals, strategy, views
 
 app_name = "api"
 
@@ -13,6 +13,13 @@ router.register("allocations", grants.AllocationViewSet, basename="allocation")
 router.register("schemes", grants.SchemeViewSet, basename="scheme")
 router.register("funding-sources", grants.FundingSourceViewSet, basename="funding-source")
 router.register("alignments", classify.AlignmentViewSet, basename="alignment")
+router.register("plans", plans.ActionPlanViewSet, basename="plan")
+router.register("plan-revisions", plans.PlanRevisionViewSet, basename="plan-revision")
+router.register("measures", plans.MeasureViewSet, basename="measure")
+router.register("partners", partners.PartnerViewSet, basename="partner")
+router.register("agreements", partners.AgreementViewSet, basename="agreement")
+router.register("arenas", partners.ArenaViewSet, basename="arena")
+router.register("signals", signals.SignalViewSet, basename="signal")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),
