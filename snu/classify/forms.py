@@ -34,12 +34,12 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         elements = list(alignment.strategy.elements.order_by("order", "code"))
         choices = {kind: [(e.code, pick(e.name)) for e in elements if e.kind == kind] for kind in ElementKind}
-        self.fields["primary"].choices = [*choices[ElementKind.FOCUS_AREA], (OUTSIDE, _("Outside the strategy"))]
-        self.fields["focus_areas"].choices = choices[ElementKind.FOCUS_AREA]
-        self.fields["drivers"].choices = choices[ElementKind.DRIVER]
-        self.fields["advantages"].choices = choices[ElementKind.ADVANTAGE]
+        self.fields["primary"].choices = [*choices[ElementKind.FOCUS_AREA], (OUTSIDE, _("Outside the strategy"))]  # type: ignore[attr-defined]
+        self.fields["focus_areas"].choices = choices[ElementKind.FOCUS_AREA]  # type: ignore[attr-defined]
+        self.fields["drivers"].choices = choices[ElementKind.DRIVER]  # type: ignore[attr-defined]
+        self.fields["advantages"].choices = choices[ElementKind.ADVANTAGE]  # type: ignore[attr-defined]
         for name in ("drivers", "advantages", "focus_areas"):
-            if not self.fields[name].choices:
+            if not self.fields[name].choices:  # type: ignore[attr-defined]
                 del self.fields[name]
 
     @staticmethod

@@ -295,7 +295,7 @@ class StrategyAligner(BaseEstimator):
         chars = sorted(t for t, c in char_df.items() if c >= keep)
         categories = sorted(t for t, c in category_df.items() if c >= keep)
         vocabularies = (dict(zip(v, range(len(v)), strict=True)) for v in (words, bigrams, chars, categories))
-        return TermSpace(analyser, *vocabularies, max_words=self.max_words)
+        return TermSpace(analyser, *vocabularies, max_words=self.max_words)  # type: ignore[misc]
 
     def _profile_terms(self, analyser: Analyser):
         words, bigrams = set(), set()

@@ -109,7 +109,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     obj = owned_or_404(Allocation.objects.all(), request, pk=pk)
     from snu.classify.allocation_panels import panels
 
-    return render(request, "classify/allocation.html", {"allocation": obj, "panels": panels(request, obj)})
+    return render(request, "classify/allocation.html", {"allocation": obj, "panels": panels(request, obj)})  # type: ignore[arg-type]
 
 
 @reader_required
