@@ -89,7 +89,8 @@ def filter_choices(authority: Authority) -> dict:
     (keyed on the number of allocations and the newest change, so an import shows at once)."""
     base = Allocation.objects.filter(authority=authority).order_by()
     stamp = base.aggregate(n=Count("id"), last=Max("updated_at"))
-    key = f"grants:choices:{authority.pk}:{stamp['n']}:{stamp['last']}"
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    key = f"grants-choices-{authority.pk}-{stamp['n']}-{last:.6f}"
     used = cache.get(key)
     if used is None:
         used = {
