@@ -30,7 +30,8 @@ class ReconcileTestCase(PortfolioTestCase):
                 "export", "allocations", "--authority", "troms", "--output", f"{folder}/a.csv", stdout=io.StringIO()
             )
             call_command(
-                "export_alignments",
+                "export",
+                "alignments",
                 "--strategy",
                 self.strategy.code,
                 "--authority",

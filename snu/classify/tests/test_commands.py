@@ -39,7 +39,7 @@ class CommandsTestCase(ClassifyData, BaseTestCase):
     def test_it_exports_alignments_as_csv(self):
         self.run_command("classify", "--strategy", "troms-snu-2018")
         path = Path(tempfile.mkdtemp()) / "a.csv"
-        self.run_command("export_alignments", "--strategy", "troms-snu-2018", "--output", str(path))
+        self.run_command("export", "alignments", "--strategy", "troms-snu-2018", "--output", str(path))
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         self.assertEqual(
             list(rows[0]), ["external_id", "kind", "code", "score", "assigned", "primary", "weight", "origin"]
