@@ -168,7 +168,7 @@ def prepare(n: int, rebuild: bool, data_dir: Path) -> str:
                 [sys.executable, "-c", GROW, str(n)], env=env, cwd=ROOT, check=True, capture_output=True, text=True
             )
             have = int(out.stdout.strip().splitlines()[-1])
-            print(f"grew to {have:,} allocations in {time.perf_counter() - t:.0f} s")
+            print(f"grew to {have:,} allocations in {time.perf_counter() - t:.0f} s", flush=True)
     else:
         print(f"reusing {DB_NAME} with {have:,} allocations")
     return url
@@ -394,12 +394,21 @@ def main() -> None:
     try:
         warm = User(port, random.Random(0))
         warm.login()
-        for _, path in visit_plan(sample, random.Random(0)):
-            warm.request("GET", path)
+        for kind, path in visit_plan(sample, random.Random(0)):
+            t = time.perf_counter()
+            try:
+                status, _ = warm.request("GET", path)
+            except OSError as exc:
+                status = type(exc).__name__  # type: ignore[assignment]
+            print(f"warm-up {kind:30} {status} {time.perf_counter() - t:6.2f} s", flush=True)
         latencies, errors, elapsed = drive(port, args.users, args.duration, args.think, sample)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     text = report(latencies, errors, elapsed, args, _count(url))
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
