@@ -470,11 +470,58 @@ def _field_values(row: Row, sources: dict, schemes: dict, orgs: dict) -> dict[st
 def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, progress: Any) -> None:
     now = timezone.now()
 
+    # The same values as `_field_values`, built straight into a tuple: the scheme/source lookup and the tags'
+    # JSON are worked out once per distinct value, since files repeat them heavily.
+    links: dict[tuple[str, str], tuple[int | None, int | None]] = {}
+    tag_json: dict[tuple[str, ...], str] = {}
+    authority_id = authority.pk
+
+    def link(row: Row) -> tuple[int | None, int | None]:
+        key = (row.scheme, row.funding_source)
+        found = links.get(key)
+        if found is None:
+            scheme = schemes.get(row.scheme.lower()) if row.scheme else None
+            source = sources.get(row.funding_source.lower()) if row.funding_source else None
+            if source is None and scheme is not None:
+                source = scheme.funding_source
+            found = links[key] = (source.pk if source else None, scheme.pk if scheme else None)
+        return found
+
     def tuples() -> Iterable[tuple]:
         for row in rows:
-            v = _field_values(row, sources, schemes, orgs)
-            v["tags"] = writer.as_json(v["tags"])
-            yield (authority.pk, now, now, *(v[c] for c in ALLOCATION_COLUMNS[3:-1]), 1)
+            source_id, scheme_id = link(row)
+            tags = tag_json.get(row.tags)
+            if tags is None:
+                tags = tag_json[row.tags] = writer.as_json(list(row.tags))
+            yield (
+                authority_id,
+                now,
+                now,
+                row.external_id,
+                row.title,
+                row.description,
+                orgs.get(_org_key(row)) if (row.recipient_name or row.org_number) else None,
+                row.recipient_name,
+                row.org_number,
+                source_id,
+                scheme_id,
+                row.municipality_given,
+                row.municipality_id,
+                row.current_municipality_id,
+                row.municipality_needs_review,
+                row.decision_date,
+                row.year,
+                row.amount,
+                row.amount_paid,
+                row.amount_applied,
+                row.status,
+                row.industry_code,
+                row.industry_name,
+                tags,
+                row.source_url,
+                row.row_hash,
+                1,
+            )
 
     writer.copy_rows(Allocation._meta.db_table, ALLOCATION_COLUMNS, tuples(), progress)
 

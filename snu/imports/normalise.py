@@ -190,6 +190,12 @@ class RowNormaliser:
         self._dates: dict[Any, dt.date] = {}
         self._amounts: dict[Any, Decimal] = {}
         self._org_numbers: dict[str, tuple[str, str | None]] = {}
+        self._org_forms: dict[str, str] = {}
+        self._industries: dict[tuple[str, str], tuple[str, str]] = {}
+        # Constant tags (from the mapping) are the same on every row: split them once.
+        self._at_items = list(self.at.items())
+        self._width = max(self.at.values(), default=-1) + 1
+        self._constant_tags = tuple(t.strip() for t in _text(self.constants.get("tags", "")).split(";") if t.strip())
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -200,52 +206,67 @@ class RowNormaliser:
             return self.constants[name]
         return value
 
+    def raw_values(self, cells: list[Any]) -> dict[str, Any]:
+        """Every field's cell at once: `raw_values(cells).get(name, "")` is `cell(cells, name)`, with one pass."""
+        constants = self.constants
+        if not constants and len(cells) >= self._width:
+            return {name: cells[i] for name, i in self._at_items}
+        raw = dict(constants)
+        n = len(cells)
+        for name, i in self._at_items:
+            value = cells[i] if i < n else ""
+            if value in ("", None) and name in constants:
+                continue
+            raw[name] = value
+        return raw
+
     def column(self, name: str) -> str:
         i = self.at.get(name)
         return self.headers[i] if i is not None else name
 
     def normalise(self, cells: list[Any], row_number: int) -> Row | list[RowError]:
         errors: list[RowError] = []
+        raw = self.raw_values(cells)
 
         def problem(name: str, value: Any, reason: str) -> None:
             errors.append(RowError(row_number, self.column(name), _text(value), reason))
 
-        amount = self._amount(cells, "amount", problem, required=True)
-        amount_paid = self._amount(cells, "amount_paid", problem)
-        amount_applied = self._amount(cells, "amount_applied", problem)
-        decision_date = self._date(cells, problem)
-        year, year_tags = self._year(cells, decision_date, problem)
-        org_number = self._org_number(cells, problem)
-        status = self._status(cells, amount, problem)
-        given = _text(self.cell(cells, "municipality"))
+        amount = self._amount(raw, "amount", problem, required=True)
+        amount_paid = self._amount(raw, "amount_paid", problem)
+        amount_applied = self._amount(raw, "amount_applied", problem)
+        decision_date = self._date(raw, problem)
+        year, year_tags = self._year(raw, decision_date, problem)
+        org_number = self._org_number(raw, problem)
+        status = self._status(raw, amount, problem)
+        given = _text(raw.get("municipality", ""))
         resolution = None
         if given:
             try:
                 resolution = self.context.resolver.resolve(given, year)
             except MunicipalityError:
                 problem("municipality", given, _("unknown municipality (give a name or number in use since 2019)"))
-        labels = self._labels(cells, problem)
+        labels = self._labels(raw, problem)
         if errors:
             return errors
-        recipient = _text(self.cell(cells, "recipient"))
-        title = _text(self.cell(cells, "title"))
-        industry_code, industry_name = self._industry(cells)
+        recipient = _text(raw.get("recipient", ""))
+        title = _text(raw.get("title", ""))
+        industry_code, industry_name = self._industry(raw)
         tags = tuple(t for t in (_text(cells[i]) for i in self.tag_columns if i < len(cells)) if t)
-        tags += tuple(t.strip() for t in _text(self.constants.get("tags", "")).split(";") if t.strip())
+        tags += self._constant_tags
         tags += year_tags
         values = (
             "",
             title[:500],
-            _text(self.cell(cells, "description")),
+            _text(raw.get("description", "")),
             recipient[:300],
             org_number,
-            _text(self.cell(cells, "org_form"))[:10] or guess_org_form(recipient),
+            _text(raw.get("org_form", ""))[:10] or self._org_form(recipient),
             given[:120],
             resolution.municipality_id if resolution else None,
             resolution.current_id if resolution else None,
             bool(resolution and resolution.needs_review),
-            _text(self.cell(cells, "scheme"))[:200],
-            _text(self.cell(cells, "funding_source"))[:200],
+            _text(raw.get("scheme", ""))[:200],
+            _text(raw.get("funding_source", ""))[:200],
             industry_code[:10],
             industry_name[:200],
             amount,
@@ -255,11 +276,19 @@ class RowNormaliser:
             decision_date,
             year,
             tags,
-            _text(self.cell(cells, "source_url"))[:500],
+            _text(raw.get("source_url", ""))[:500],
         )
-        external_id = _text(self.cell(cells, "external_id"))[:120] or self._key(values)
+        external_id = _text(raw.get("external_id", ""))[:120] or self._key(values)
         digest = hashlib.sha1(repr(values[1:]).encode(), usedforsecurity=False).hexdigest()
         return Row(external_id, *values[1:], labels, digest, row_number)  # type: ignore[arg-type]
+
+    def _org_form(self, recipient: str) -> str:
+        form = self._org_forms.get(recipient)
+        if form is None:
+            form = guess_org_form(recipient)
+            if len(self._org_forms) < 200_000:
+                self._org_forms[recipient] = form
+        return form
 
     def _key(self, values: tuple) -> str:
         """A stable key for files without case numbers: who, when, what, where — but not how much,
@@ -270,8 +299,8 @@ class RowNormaliser:
         self.seen_keys[key] = n
         return key if n == 1 else f"{key}-{n}"
 
-    def _amount(self, cells: list[Any], name: str, problem: Any, required: bool = False) -> Decimal | None:
-        raw = self.cell(cells, name)
+    def _amount(self, fields: dict[str, Any], name: str, problem: Any, required: bool = False) -> Decimal | None:
+        raw = fields.get(name, "")
         if raw in ("", None):
             if required:
                 problem(name, raw, _("the amount is missing"))
@@ -279,7 +308,10 @@ class RowNormaliser:
         try:
             cached = self._amounts.get(raw) if isinstance(raw, str) else None
             if cached is None:
-                cached = parse_amount(raw)
+                if type(raw) is str and raw.isascii() and raw.isdigit() and len(raw) <= 13:
+                    cached = Decimal(raw + ".00")  # plain kroner: what parse_amount gives, without its regexes
+                else:
+                    cached = parse_amount(raw)
                 if isinstance(raw, str) and len(self._amounts) < 100_000:
                     self._amounts[raw] = cached
             if abs(cached) >= Decimal("1e13"):
@@ -289,8 +321,8 @@ class RowNormaliser:
             problem(name, raw, _("not an amount (write e.g. 1 234 567 or 1.234.567,50)"))
             return None
 
-    def _date(self, cells: list[Any], problem: Any) -> dt.date | None:
-        raw = self.cell(cells, "decision_date")
+    def _date(self, fields: dict[str, Any], problem: Any) -> dt.date | None:
+        raw = fields.get("decision_date", "")
         if raw in ("", None):
             return None
         key = raw if isinstance(raw, str | int | float | dt.date) else repr(raw)
@@ -307,8 +339,8 @@ class RowNormaliser:
         self._dates[key] = value
         return value
 
-    def _year(self, cells: list[Any], decision_date: dt.date | None, problem: Any) -> tuple[int, tuple[str, ...]]:
-        raw = self.cell(cells, "year")
+    def _year(self, fields: dict[str, Any], decision_date: dt.date | None, problem: Any) -> tuple[int, tuple[str, ...]]:
+        raw = fields.get("year", "")
         text = _text(raw)
         if not text:
             if decision_date is None:
@@ -322,8 +354,8 @@ class RowNormaliser:
         problem("year", raw, _("not a year"))
         return 0, ()
 
-    def _org_number(self, cells: list[Any], problem: Any) -> str:
-        raw = self.cell(cells, "org_number")
+    def _org_number(self, fields: dict[str, Any], problem: Any) -> str:
+        raw = fields.get("org_number", "")
         text = _text(raw).upper()
         if not text:
             return ""
@@ -339,8 +371,8 @@ class RowNormaliser:
             return ""
         return cleaned
 
-    def _status(self, cells: list[Any], amount: Decimal | None, problem: Any) -> str:
-        raw = _text(self.cell(cells, "status")).lower()
+    def _status(self, fields: dict[str, Any], amount: Decimal | None, problem: Any) -> str:
+        raw = _text(fields.get("status", "")).lower()
         if not raw:
             return "withdrawn" if amount is not None and amount < 0 else "granted"
         status = STATUS_WORDS.get(raw)
@@ -349,15 +381,21 @@ class RowNormaliser:
             return ""
         return status
 
-    def _industry(self, cells: list[Any]) -> tuple[str, str]:
-        code = _text(self.cell(cells, "industry_code"))
-        name = _text(self.cell(cells, "industry_name"))
-        if code and (m := _INDUSTRY.fullmatch(code)):
-            code, name = m.group(1), name or m.group(2)
-        return code, name
+    def _industry(self, fields: dict[str, Any]) -> tuple[str, str]:
+        code = _text(fields.get("industry_code", ""))
+        name = _text(fields.get("industry_name", ""))
+        key = (code, name)
+        known = self._industries.get(key)
+        if known is None:
+            if code and (m := _INDUSTRY.fullmatch(code)):
+                code, name = m.group(1), name or m.group(2)
+            known = (code, name)
+            if len(self._industries) < 100_000:
+                self._industries[key] = known
+        return known
 
-    def _labels(self, cells: list[Any], problem: Any) -> tuple[str, ...]:
-        text = _text(self.cell(cells, "labels"))
+    def _labels(self, fields: dict[str, Any], problem: Any) -> tuple[str, ...]:
+        text = _text(fields.get("labels", ""))
         if not text:
             return ()
         codes = tuple(c.upper() for c in _LABEL_SPLIT.split(text) if c)
