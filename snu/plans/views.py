@@ -247,7 +247,8 @@ def measure_edit(request: HttpRequest, pk: int, number: int, key: str | None = N
     if request.method == "POST" and form.is_valid():
         try:
             if measure:
-                version = form.cleaned_data.get("version")
+                # A form without the version it was read at cannot prove it is fresh: refuse it as stale.
+                version = form.cleaned_data.get("version") or 0
                 saved = actions.update_measure(
                     request.user,
                     measure,
@@ -278,7 +279,10 @@ def measure_stop(request: HttpRequest, pk: int, number: int, key: str) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             actions.stop_measure(
-                request.user, measure, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
+                request.user,
+                measure,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"] or 0,
             )
         except PlanError as error:
             form.add_error(None, str(error))

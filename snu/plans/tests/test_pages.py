@@ -135,3 +135,24 @@ class PlanPagesTestCase(PlanData, BaseTestCase):
             text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         self.assertIn("Restråstoff", text)
         self.assertIn("Sirkulær økonomi", text)
+
+
+class MeasureLockingPagesTestCase(PlanData, BaseTestCase):
+    def setUp(self):
+        self.plan = self.make_plan()
+        self.first = self.plan.draft()
+        self.t1 = self.add(self.first, "T1", "Restråstoff", budget=Decimal("1000000"))
+
+    def test_a_save_without_the_version_it_was_read_at_is_refused(self):
+        self.login(self.advisor)
+        edit = f"{self.t1.get_absolute_url()}edit/"
+        form = self.client.get(edit).context["form"]
+        data = {name: value for name, value in form.initial.items() if value is not None and name != "version"}
+        data.update(title="Overwritten blindly", elements=[e.pk for e in self.t1.elements.all()])
+        self.client.post(edit, data)
+        self.t1.refresh_from_db()
+        self.assertEqual(self.t1.title, "Restråstoff")
+        data["version"] = self.t1.version
+        self.client.post(edit, data)
+        self.t1.refresh_from_db()
+        self.assertEqual(self.t1.title, "Overwritten blindly")
