@@ -291,6 +291,8 @@ def _save(
     progress: Progress,
     state_money: bool | None,
 ) -> None:
+    # One import per authority at a time: a second import of the same file waits, then finds every row unchanged.
+    Authority.objects.select_for_update().filter(pk=authority.pk).first()
     existing = _existing(authority)
     new = [r for r in rows if r.external_id not in existing]
     changed = [r for r in rows if r.external_id in existing and existing[r.external_id][1] != r.row_hash]
