@@ -344,7 +344,7 @@ def _funding_sources(
             code=code,
             name=name,
             is_state=is_state_money(name) if state_money is None else state_money,
-            principal=_("Innovasjon Norge, on behalf of the ministries") if name == "Innovasjon Norge" else "",
+            principal="Innovasjon Norge på vegne av departementene" if name == "Innovasjon Norge" else "",
         )
         audit.record_create(actor, fs, action="import_allocations")
         known[name.lower()] = known[code.lower()] = fs
