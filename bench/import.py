@@ -41,11 +41,37 @@ HEADERS = [
     "decision_date",
     "year",
 ]
-VERBS = ["Utvikling av", "Etablering av", "Forprosjekt:", "Investering i", "Kompetanseheving i", "Pilot for",
-         "Markedsføring av", "Videreutvikling av", "Oppgradering av", "Samarbeid om"]
-NOUNS = ["sjømatnæringen", "reiselivsprodukter", "landbruksbygg", "fiskeflåten", "lokalmat", "havbruk",
-         "grønn skipsfart", "opplevelsesturisme", "digitale tjenester", "kai og næringsareal", "sirkulær økonomi",
-         "reindrift", "kulturnæringer", "klyngesamarbeid", "bredbånd", "nordlysturisme", "tare og alger"]
+VERBS = [
+    "Utvikling av",
+    "Etablering av",
+    "Forprosjekt:",
+    "Investering i",
+    "Kompetanseheving i",
+    "Pilot for",
+    "Markedsføring av",
+    "Videreutvikling av",
+    "Oppgradering av",
+    "Samarbeid om",
+]
+NOUNS = [
+    "sjømatnæringen",
+    "reiselivsprodukter",
+    "landbruksbygg",
+    "fiskeflåten",
+    "lokalmat",
+    "havbruk",
+    "grønn skipsfart",
+    "opplevelsesturisme",
+    "digitale tjenester",
+    "kai og næringsareal",
+    "sirkulær økonomi",
+    "reindrift",
+    "kulturnæringer",
+    "klyngesamarbeid",
+    "bredbånd",
+    "nordlysturisme",
+    "tare og alger",
+]
 PLACES = ["i Nord-Troms", "på Senja", "i Tromsø", "i Lyngen", "i Midt-Troms", "i Harstad-regionen", ""]
 # Names as the files write them, old and new numberings alike (the real file has the pre-2020 names).
 EXTRA_PLACES = ["5401", "5530", "Senja", "Dielddanuorri - Tjeldsund", "Gáivuotna", "5501", "1931 Lenvik"]
@@ -81,7 +107,9 @@ def generate(path: Path, n: int, seed: int = 2024) -> None:
     places, place_w = zip(*d["places"].items(), strict=True)
     places = (*places, *EXTRA_PLACES)
     place_w = (*place_w, *([60] * len(EXTRA_PLACES)))
-    orgs = [(f"{rng.choice(d['names']).split(' AS')[0]} {i} AS", org_number(rng)) for i in range(min(n // 10, 60_000) or 1)]
+    orgs = [
+        (f"{rng.choice(d['names']).split(' AS')[0]} {i} AS", org_number(rng)) for i in range(min(n // 10, 60_000) or 1)
+    ]
     start = dt.date(2010, 1, 1).toordinal()
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
@@ -91,11 +119,23 @@ def generate(path: Path, n: int, seed: int = 2024) -> None:
             day = dt.date.fromordinal(start + rng.randrange(15 * 365))
             amount = max(1000, int(rng.choice(d["amounts"]) * rng.uniform(0.8, 1.2)) // 100 * 100)
             title = f"{rng.choice(VERBS)} {rng.choice(NOUNS)} {rng.choice(PLACES)}".strip()
-            w.writerow([
-                f"BENCH-{i:07d}", title, "", name, number, rng.choices(places, place_w)[0],
-                rng.choices(schemes, scheme_w)[0], "Innovasjon Norge", rng.choice(d["industries"]),
-                amount, "granted", day.strftime("%d.%m.%Y"), day.year,
-            ])
+            w.writerow(
+                [
+                    f"BENCH-{i:07d}",
+                    title,
+                    "",
+                    name,
+                    number,
+                    rng.choices(places, place_w)[0],
+                    rng.choices(schemes, scheme_w)[0],
+                    "Innovasjon Norge",
+                    rng.choice(d["industries"]),
+                    amount,
+                    "granted",
+                    day.strftime("%d.%m.%Y"),
+                    day.year,
+                ]
+            )
 
 
 def to_xlsx(csv_path: Path, xlsx_path: Path, n: int) -> None:
@@ -161,7 +201,9 @@ def read_with_duckdb(path: Path) -> float:
     import duckdb
 
     t = time.perf_counter()
-    duckdb.sql(f"SELECT count(*), sum(CAST(amount AS DECIMAL(18,2))) FROM read_csv('{path}', all_varchar=true)").fetchall()
+    duckdb.sql(
+        f"SELECT count(*), sum(CAST(amount AS DECIMAL(18,2))) FROM read_csv('{path}', all_varchar=true)"
+    ).fetchall()
     return time.perf_counter() - t
 
 
@@ -171,7 +213,9 @@ def main() -> None:
     parser.add_argument("--xlsx-rows", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--postgres", default=os.environ.get("SNU_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("SNU_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="snu-bench-import-"))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
