@@ -9,7 +9,7 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's Chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
 fi
 
 export SNU_DATA_DIR=${SNU_DATA_DIR:-$(mktemp -d)}
