@@ -98,3 +98,17 @@ class FilterText(serializers.CharField):
 def text_field(**kwargs: Any) -> serializers.RegexField:
     """Text in a request body; the schema says NUL characters are not allowed (the database cannot store them)."""
     return serializers.RegexField(NO_NUL, **kwargs)
+
+
+def save_with_links(serializer: Any, request: Any, authority: Authority, model: type, save: Any, links: tuple) -> Any:
+    """Apply a serializer's plain fields to a new or existing record and save it through the app's action,
+    passing the many-to-many fields named in `links` to the action as keyword arguments."""
+    from snu.api.auth import actor
+
+    data = dict(serializer.validated_data)
+    related = {name: data.pop(name, None) for name in links}
+    record = serializer.instance or model(authority=authority)
+    for key, value in data.items():
+        setattr(record, key, value)
+    serializer.instance = save(actor(request), record, **related)
+    return serializer.instance

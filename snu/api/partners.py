@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, FilterText, text_field
+from snu.api.base import AuthorityViewSet, FilterText, save_with_links, text_field
 from snu.core.models import Authority
 from snu.lib.orgnr import OrgNumberError, normalise_org_number
 from snu.partners import actions
@@ -128,14 +128,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         return digits
 
     def save_through_action(self, request: Request, authority: Authority) -> Partner:
-        data = dict(self.validated_data)
-        links = {name: data.pop(name, None) for name in ("focus_areas", "measures")}
-        instance: Any = self.instance  # type: ignore[has-type]
-        partner = instance or Partner(authority=authority)
-        for key, value in data.items():
-            setattr(partner, key, value)
-        self.instance = actions.save_partner(actor(request), partner, **links)
-        return self.instance
+        return save_with_links(self, request, authority, Partner, actions.save_partner, ("focus_areas", "measures"))
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -183,14 +176,9 @@ class AgreementSerializer(serializers.ModelSerializer):
         return attrs
 
     def save_through_action(self, request: Request, authority: Authority) -> Agreement:
-        data = dict(self.validated_data)
-        links = {name: data.pop(name, None) for name in ("parties", "focus_areas", "measures")}
-        instance: Any = self.instance  # type: ignore[has-type]
-        agreement = instance or Agreement(authority=authority)
-        for key, value in data.items():
-            setattr(agreement, key, value)
-        self.instance = actions.save_agreement(actor(request), agreement, **links)
-        return self.instance
+        return save_with_links(
+            self, request, authority, Agreement, actions.save_agreement, ("parties", "focus_areas", "measures")
+        )
 
 
 class ArenaActivitySerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, FilterText, text_field
+from snu.api.base import AuthorityViewSet, FilterText, save_with_links, text_field
 from snu.core.models import Authority
 from snu.signals import actions
 from snu.signals.models import Horizon, Signal, SignalKind, Strength
@@ -78,14 +78,7 @@ class SignalSerializer(serializers.ModelSerializer):
         return fields
 
     def save_through_action(self, request: Request, authority: Authority) -> Signal:
-        data = dict(self.validated_data)
-        links = {name: data.pop(name, None) for name in ("drivers", "focus_areas")}
-        instance: Any = self.instance  # type: ignore[has-type]
-        signal = instance or Signal(authority=authority)
-        for key, value in data.items():
-            setattr(signal, key, value)
-        self.instance = actions.save_signal(actor(request), signal, **links)
-        return self.instance
+        return save_with_links(self, request, authority, Signal, actions.save_signal, ("drivers", "focus_areas"))
 
 
 class ReviewSerializer(serializers.Serializer):
