@@ -2,16 +2,16 @@
 
 `model.py` knows nothing about Django; this module turns Strategy/Element rows into element dicts,
 Allocation rows into feature dicts, keeps one fitted model per strategy in memory, and writes the
-results in batches (bulk_create / bulk_update), never one query per allocation.
+results in batches of set-based statements (PostgreSQL: COPY; SQLite: executemany), never one query or
+one model instance per allocation.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from snu.classify.model import StrategyAligner, industry_digits
 from snu.classify.models import Alignment, AlignmentElement, ModelVersion, Origin
+from snu.classify.text import tokenise
 from snu.grants.models import Allocation
-from snu.lib.money import split_by_weights
+from snu.lib.money import to_ore
 from snu.strategy.models import Element, ElementKind, Strategy
 
-BATCH = 2000
+BATCH = 5000  # allocations per read, prediction and write transaction
 SCORE_FLOOR = 0.01  # scores below this are noise; no AlignmentElement row is stored for them
 TOP_TERMS = 5  # matched terms kept as evidence per assigned element
 CORPUS_SAMPLE = 5000  # unlabelled allocations used for term weights when fitting
@@ -92,10 +93,6 @@ def allocation_row(allocation: Allocation) -> dict:
     }
 
 
-def allocation_values(qs: QuerySet[Allocation]) -> Iterator[dict]:
-    return qs.values(*ALLOCATION_VALUES).iterator(chunk_size=BATCH)
-
-
 # ------------------------------------------------------------------ models
 
 
@@ -145,32 +142,6 @@ def forget_models() -> None:
 # ------------------------------------------------------------------ decisions
 
 
-@dataclass
-class Decision:
-    """One allocation's alignment as it will be stored."""
-
-    allocation_id: int
-    amount: Decimal
-    primary: str | None
-    confidence: float
-    scores: dict[str, float]
-    assigned: set[str]
-    weights: dict[str, Decimal]
-    evidence: dict = field(default_factory=dict)
-
-
-def exact_weights(weights: dict[str, float]) -> dict[str, Decimal]:
-    """Four-decimal weights that add up to exactly 1.0000 (residue on the largest)."""
-    if not weights:
-        return {}
-    out = {code: Decimal(str(w)).quantize(WEIGHT_PLACES) for code, w in weights.items() if w > 0}
-    if not out:
-        return {}
-    top = max(out, key=lambda c: (out[c], c))
-    out[top] += Decimal(1) - sum(out.values(), Decimal(0))
-    return {code: w for code, w in out.items() if w > 0}
-
-
 def equal_weights(codes: list[str]) -> dict[str, Decimal]:
     if not codes:
         return {}
@@ -184,85 +155,197 @@ class Evidence:
     """Fast evidence for many rows: matched terms per assigned element (with field) and rules fired.
 
     Same content as `StrategyAligner.explain`, computed from the fitted term space and profile so a
-    million rows do not each pay for a full `explain`.
+    million rows do not each pay for a full `explain`. Token → (element, stem) hits are cached, and so
+    are whole texts of the fields with few distinct values (scheme, funding source) and the rules per
+    industry code.
     """
 
     FIELDS = ("title", "description", "scheme", "funding_source")
+    REPEATED = frozenset(("scheme", "funding_source"))
 
     def __init__(self, model: StrategyAligner):
         self.model = model
         profile = model.profile_.tocsc()
         ptr, idx = profile.indptr, profile.indices
         self.by_column = {c: idx[ptr[c] : ptr[c + 1]].tolist() for c in np.flatnonzero(np.diff(ptr)).tolist()}
+        self.codes = model.codes_
         self.index = model.code_index_
         self.words = model.terms_.words
         self.analyse_token = model.terms_.analyser.analyse_token
-        self.cache: dict[str, list[tuple[int, str]]] = {}
+        self.token_hits: dict[str, list[tuple[int, str]]] = {}
+        self.text_hits: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        self.rules: dict[str, list[tuple[int, str]]] = {}
 
-    def _columns(self, token: str) -> list[tuple[int, str]]:
-        found = self.cache.get(token)
+    def _token(self, token: str) -> list[tuple[int, str]]:
+        found = self.token_hits.get(token)
         if found is None:
-            stems = self.analyse_token(token)
-            found = self.cache[token] = [(self.words[s], s) for s in stems if s in self.words]
+            found = self.token_hits[token] = [
+                (j, stem)
+                for stem in self.analyse_token(token)
+                if stem in self.words
+                for j in self.by_column.get(self.words[stem], ())
+            ]
+        return found
+
+    def _hits(self, fld: str, text: str) -> list[tuple[int, str, str]]:
+        """(element index, stem, token) of every profile term in the text, in reading order."""
+        if fld in self.REPEATED:
+            found = self.text_hits.get((fld, text))
+            if found is None:
+                found = self.text_hits[(fld, text)] = [(j, s, t) for t in tokenise(text) for j, s in self._token(t)]
+            return found
+        return [(j, s, t) for t in tokenise(text) for j, s in self._token(t)]
+
+    def _rules(self, code: str) -> list[tuple[int, str]]:
+        found = self.rules.get(code)
+        if found is None:
+            found = self.rules[code] = self.model.rules_for(industry_digits(code))
         return found
 
     def for_row(self, x: dict, assigned: Iterable[str]) -> dict:
-        from snu.classify.text import tokenise
+        return self.for_columns(x, [self.index[c] for c in assigned if c in self.index])
 
-        wanted = {self.index[c]: c for c in assigned if c in self.index}
-        if not wanted:
+    def for_columns(self, x: dict, columns: list[int]) -> dict:
+        """Evidence for the elements at these model columns (the assigned ones)."""
+        if not columns:
             return {}
+        wanted = {j: self.codes[j] for j in columns}
         terms: dict[str, list] = {}
         for fld in self.FIELDS:
-            for token in tokenise(x.get(fld)):
-                for col, stem in self._columns(token):
-                    for j in self.by_column.get(col, ()):
-                        code = wanted.get(j)
-                        if code is None:
-                            continue
-                        found = terms.setdefault(code, [])
-                        if len(found) < TOP_TERMS and all(t[0] != stem and t[1] != token for t in found):
-                            found.append([stem, token, fld])
+            text = x.get(fld)
+            if not text:
+                continue
+            for j, stem, token in self._hits(fld, text):
+                code = wanted.get(j)
+                if code is None:
+                    continue
+                found = terms.setdefault(code, [])
+                if len(found) < TOP_TERMS and all(t[0] != stem and t[1] != token for t in found):
+                    found.append([stem, token, fld])
         rules: dict[str, list] = {}
-        code = x.get("industry_code")
-        for j, prefix in self.model.rules_for(industry_digits(code)):
+        industry = x.get("industry_code") or ""
+        for j, prefix in self._rules(industry):
             if j in wanted:
-                rules.setdefault(wanted[j], []).append(f"industry:{code}:{prefix}")
+                rules.setdefault(wanted[j], []).append(f"industry:{industry}:{prefix}")
         return {k: v for k, v in (("terms", terms), ("rules", rules)) if v}
 
 
-def decide(model: StrategyAligner, rows: list[dict], ids: list[int], amounts: list[Decimal], evidence: Evidence):
-    """Model output for a batch, as Decisions (scores below SCORE_FLOOR dropped)."""
+@dataclass
+class Decided:
+    """A batch of model decisions as rows to store, in allocation order."""
+
+    allocation_ids: list[int]
+    primary_ids: list[int | None]
+    confidence: list[float]
+    priority: list[float]
+    evidence: list[str]  # JSON text, dumped once per row
+    elements: list[tuple]  # (allocation id, element id, score, assigned, weight text, amount text)
+
+    def __len__(self) -> int:
+        return len(self.allocation_ids)
+
+
+def decide(
+    model: StrategyAligner,
+    evidence: Evidence,
+    element_pks: np.ndarray,
+    rows: list[dict],
+    ids: list[int],
+    amounts: list[Decimal],
+) -> Decided:
+    """Model output for a batch, vectorised: scores below SCORE_FLOOR dropped, focus-area weights to four
+    decimals adding up to exactly 1, the amount split by them exactly to the øre (largest remainder).
+
+    `element_pks[j]` is the Element id of model column j (-1 when the strategy no longer has it).
+    """
+    n = len(rows)
     scores = model.predict_scores(rows)
     decided = model.assign(scores)
-    codes = model.codes_
-    focus = scores[:, model.focus_mask_] if model.focus_mask_.any() else np.zeros((len(rows), 1))
+    assigned = decided["assigned"]
+    focus = scores[:, model.focus_mask_] if model.focus_mask_.any() else np.zeros((n, 1))
     ordered = -np.sort(-focus, axis=1)
     margin = ordered[:, 0] - (ordered[:, 1] if ordered.shape[1] > 1 else 0)
-    out = []
-    for i, allocation_id in enumerate(ids):
-        assigned = {codes[j] for j in np.flatnonzero(decided["assigned"][i])}
-        weights = {codes[j]: float(decided["weights"][i, j]) for j in np.flatnonzero(decided["weights"][i])}
-        primary = int(decided["primary"][i])
-        row_scores = {codes[j]: round(float(scores[i, j]), 4) for j in np.flatnonzero(scores[i] >= SCORE_FLOOR)}
-        out.append(
-            Decision(
-                allocation_id=allocation_id,
-                amount=amounts[i],
-                primary=codes[primary] if primary >= 0 else None,
-                confidence=round(float(margin[i]), 4),
-                scores=row_scores,
-                assigned=assigned,
-                weights=exact_weights(weights),
-                evidence=evidence.for_row(rows[i], assigned),
-            )
+    confidence = np.round(margin, 4)
+    ore = np.array([to_ore(a) for a in amounts], dtype=np.int64)
+    priority = np.round((1.0 - confidence) * np.log1p(np.maximum(ore / 100, 0.0)), 4)
+    weights = _weight_units(decided["weights"], model.codes_)
+    amount_ore = _split_ore(ore, weights, scores)
+    known = element_pks >= 0
+    stored = np.where(scores >= SCORE_FLOOR, np.round(scores, 4), 0.0)
+    r, c = np.nonzero(((scores >= SCORE_FLOOR) | assigned | (weights > 0)) & known)
+    elements = list(
+        zip(
+            np.asarray(ids, dtype=np.int64)[r].tolist(),
+            element_pks[c].tolist(),
+            stored[r, c].tolist(),
+            assigned[r, c].tolist(),
+            [WEIGHT_TEXT[w] for w in weights[r, c].tolist()],
+            [ore_text(a) for a in amount_ore[r, c].tolist()],
+            strict=True,
         )
+    )
+    primary = decided["primary"]
+    primary_pks = np.where(primary >= 0, element_pks[np.maximum(primary, 0)], -1).tolist()
+    return Decided(
+        allocation_ids=list(ids),
+        primary_ids=[p if p >= 0 else None for p in primary_pks],
+        confidence=confidence.tolist(),
+        priority=priority.tolist(),
+        evidence=_evidence_json(evidence, rows, assigned),
+        elements=elements,
+    )
+
+
+WEIGHT_UNITS = 10_000  # weights are stored with four decimals
+WEIGHT_TEXT = [f"{w // WEIGHT_UNITS}.{w % WEIGHT_UNITS:04d}" for w in range(WEIGHT_UNITS + 1)]
+
+
+def _weight_units(weights: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Weights in units of 0.0001; a row's rounding residue goes to its largest weight (ties: highest code)."""
+    units = np.rint(weights * WEIGHT_UNITS).astype(np.int64)
+    units[units < 0] = 0
+    residue = np.where(units.any(axis=1), WEIGHT_UNITS - units.sum(axis=1), 0)
+    for i in np.flatnonzero(residue).tolist():  # rare: the model already puts the residue on the top weight
+        top = max(np.flatnonzero(units[i]).tolist(), key=lambda j: (units[i, j], codes[j]))
+        units[i, top] = max(units[i, top] + residue[i], 0)
+    return units
+
+
+def _split_ore(ore: np.ndarray, units: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each row's amount (øre) split by its weights so the parts add up exactly: floors, then one øre more to
+    the largest remainders (ties: the higher score). Same result as `snu.lib.money.split_by_weights`."""
+    out = np.zeros(units.shape, dtype=np.int64)
+    r, c = np.nonzero(units)
+    if not len(r):
+        return out
+    total = units.sum(axis=1)[r]
+    whole = np.abs(ore)[r] * units[r, c]
+    parts, remainder = whole // total, whole % total
+    left = np.abs(ore) - np.bincount(r, weights=parts, minlength=len(ore)).astype(np.int64)
+    order = np.lexsort((-scores[r, c], -remainder, r))
+    r, c, parts = r[order], c[order], parts[order]
+    rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
+    parts = parts + (rank < left[r])
+    out[r, c] = parts * np.where(ore < 0, -1, 1)[r]
     return out
 
 
-def priority(confidence: float, amount: Decimal) -> float:
-    """Review order: uncertain and large first (uncertainty × log of the amount)."""
-    return round((1.0 - confidence) * math.log1p(max(float(amount), 0.0)), 4)
+def ore_text(ore: int) -> str:
+    if not ore:
+        return "0.00"
+    whole, cents = divmod(abs(ore), 100)
+    return f"{'-' if ore < 0 else ''}{whole}.{cents:02d}"
+
+
+def _evidence_json(evidence: Evidence, rows: list[dict], assigned: np.ndarray) -> list[str]:
+    r, c = np.nonzero(assigned)
+    bounds = np.searchsorted(r, np.arange(len(rows) + 1)).tolist()
+    columns = c.tolist()
+    out = []
+    for i, x in enumerate(rows):
+        found = evidence.for_columns(x, columns[bounds[i] : bounds[i + 1]])
+        out.append(json.dumps(found, ensure_ascii=False, separators=(",", ":")) if found else "{}")
+    return out
 
 
 # ------------------------------------------------------------------ writing
@@ -285,140 +368,188 @@ class RunCounts:
         return self.aligned / self.seconds if self.seconds else 0.0
 
 
+def allocation_batches(qs: QuerySet[Allocation], size: int | None = None) -> Iterator[list[tuple]]:
+    """`ALLOCATION_VALUES` tuples in id order, a page at a time (keyset: no long-lived cursor between writes)."""
+    size = size or BATCH
+    values = qs.order_by("pk").values_list(*ALLOCATION_VALUES)
+    last = None
+    while True:
+        page = list((values if last is None else values.filter(pk__gt=last))[:size])
+        if not page:
+            return
+        yield page
+        last = page[-1][0]
+
+
+def row_from_tuple(v: tuple) -> dict:
+    """A feature dict for the model from one `ALLOCATION_VALUES` tuple."""
+    return {
+        "title": v[1],
+        "description": v[2],
+        "scheme": v[3] or "",
+        "funding_source": v[4] or "",
+        "industry_code": v[5] or v[6] or "",
+        "org_form": v[7] or "",
+    }
+
+
 def align_queryset(strategy: Strategy, allocations: QuerySet[Allocation], *, only_new: bool = False) -> RunCounts:
-    """Align (or re-align) allocations to the strategy in batches. Person decisions are never touched."""
+    """Align (or re-align) allocations to the strategy in batches. Person decisions are never touched.
+
+    Each batch is written in its own transaction, so a long run never holds SQLite's write lock for
+    more than a moment; a run that stops half way leaves whole batches, and the next run completes it.
+    """
     started = time.perf_counter()
     model, label = current_model(strategy)
     evidence = Evidence(model)
-    elements = {e.code: e.pk for e in strategy.elements.all()}
+    elements = dict(strategy.elements.values_list("code", "id"))
+    element_pks = np.array([elements.get(code, -1) for code in model.codes_], dtype=np.int64)
+    origin = Origin.RULE if label == "zero-shot" else Origin.MODEL
     counts = RunCounts()
-    batch: list[dict] = []
-    for values in allocation_values(allocations.order_by("id")):
-        batch.append(values)
-        if len(batch) >= BATCH:
-            _align_batch(strategy, model, label, evidence, elements, batch, only_new, counts)
-            batch = []
-    if batch:
-        _align_batch(strategy, model, label, evidence, elements, batch, only_new, counts)
+    for batch in allocation_batches(allocations):
+        existing = dict(
+            Alignment.objects.filter(
+                strategy=strategy, allocation_id__gte=batch[0][0], allocation_id__lte=batch[-1][0]
+            ).values_list("allocation_id", "origin")
+        )
+        todo = []
+        for v in batch:
+            found = existing.get(v[0])
+            if found == Origin.PERSON:
+                counts.kept_person += 1
+            elif found is not None and only_new:
+                counts.skipped += 1
+            else:
+                todo.append(v)
+        if not todo:
+            continue
+        rows = [row_from_tuple(v) for v in todo]
+        decided = decide(model, evidence, element_pks, rows, [v[0] for v in todo], [v[8] for v in todo])
+        with transaction.atomic():
+            created, updated = write_decided(strategy.pk, origin, label, decided, set(existing))
+        counts.created += created
+        counts.updated += updated
     counts.seconds = time.perf_counter() - started
+    if counts.aligned:
+        # The rows above bypass the ORM's signals; tell the analytics snapshot itself.
+        from snu.analytics import snapshot
+
+        snapshot.mark_stale()
     return counts
 
 
-def _align_batch(strategy, model, label, evidence, elements, batch, only_new, counts) -> None:
-    ids = [v["id"] for v in batch]
-    existing = {
-        a["allocation_id"]: a
-        for a in Alignment.objects.filter(strategy=strategy, allocation_id__in=ids).values(
-            "id", "allocation_id", "origin", "version"
-        )
-    }
-    todo = []
-    for v in batch:
-        found = existing.get(v["id"])
-        if found and found["origin"] == Origin.PERSON:
-            counts.kept_person += 1
-        elif found and only_new:
-            counts.skipped += 1
-        else:
-            todo.append(v)
-    if not todo:
-        return
-    rows = [row_from_values(v) for v in todo]
-    decisions = decide(model, rows, [v["id"] for v in todo], [v["amount"] for v in todo], evidence)
-    with transaction.atomic():
-        write_decisions(strategy, label, elements, decisions, existing, counts)
+ALIGNMENT_TABLE = Alignment._meta.db_table
+ELEMENT_TABLE = AlignmentElement._meta.db_table
+ELEMENT_COLUMNS = "alignment_id, element_id, score, assigned, weight, amount"
+ALIGNMENT_COLUMNS = (
+    "allocation_id, strategy_id, primary_id, origin, confidence, priority, evidence, model_version, version, "
+    "created_at, updated_at"
+)
+# Insert, or update unless a person decided (the check is in the statement, so a decision taken while the
+# run goes on is kept too). An update moves the optimistic-locking version on.
+UPSERT_TAIL = (
+    f" ON CONFLICT (allocation_id, strategy_id) DO UPDATE SET primary_id = excluded.primary_id, "
+    f"origin = excluded.origin, confidence = excluded.confidence, priority = excluded.priority, "
+    f"evidence = excluded.evidence, model_version = excluded.model_version, "
+    f"version = {ALIGNMENT_TABLE}.version + 1, updated_at = excluded.updated_at "
+    f"WHERE {ALIGNMENT_TABLE}.origin <> '{Origin.PERSON.value}'"
+)
 
 
-def write_decisions(strategy, label, elements, decisions: list[Decision], existing: dict, counts: RunCounts) -> None:
-    origin = Origin.RULE if label == "zero-shot" else Origin.MODEL
-    new, changed = [], []
-    for d in decisions:
-        alignment = Alignment(
-            allocation_id=d.allocation_id,
-            strategy=strategy,
-            primary_id=elements.get(d.primary) if d.primary else None,
-            origin=origin,
-            confidence=d.confidence,
-            priority=priority(d.confidence, d.amount),
-            evidence=d.evidence,
-            model_version=label,
-        )
-        found = existing.get(d.allocation_id)
-        if found:
-            alignment.pk = found["id"]
-            alignment.version = found["version"] + 1
-            changed.append(alignment)
-        else:
-            new.append(alignment)
-    if changed:
-        AlignmentElement.objects.filter(alignment_id__in=[a.pk for a in changed]).delete()
-        update_alignments(changed)
-    if new:
-        Alignment.objects.bulk_create(new, batch_size=BATCH)
-    by_allocation = {a.allocation_id: a.pk for a in [*new, *changed]}
-    rows = []
-    for d in decisions:
-        rows.extend(element_rows(by_allocation[d.allocation_id], elements, d))
-    insert_elements(rows)
-    counts.created += len(new)
-    counts.updated += len(changed)
+def write_decided(
+    strategy_id: int, origin: str, label: str, decided: Decided, existed: set[int], *, copy: bool | None = None
+) -> tuple[int, int]:
+    """Store a batch (inside the caller's transaction): alignments upserted, their score rows replaced.
+
+    PostgreSQL uses COPY into a temporary table and set-based statements; otherwise (SQLite, or
+    `copy=False`) one executemany per statement. Returns (created, updated).
+    """
+    if copy is None:
+        copy = connection.vendor == "postgresql"
+    if copy:
+        return _write_with_copy(strategy_id, origin, label, decided)
+    return _write_with_executemany(strategy_id, origin, label, decided, existed)
 
 
-def update_alignments(changed: list[Alignment]) -> None:
-    """One prepared UPDATE run for many rows: far cheaper than bulk_update's CASE WHEN per field."""
-    table = Alignment._meta.db_table
-    json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+def _write_with_executemany(strategy_id, origin, label, decided: Decided, existed: set[int]) -> tuple[int, int]:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    postgres = connection.vendor == "postgresql"
     sql = (
-        f"UPDATE {table} SET primary_id = %s, origin = %s, confidence = %s, priority = %s, "  # noqa: S608 - names from the model, values as parameters
-        f"evidence = {json_param}, model_version = %s, version = %s, updated_at = %s WHERE id = %s"
+        f"INSERT INTO {ALIGNMENT_TABLE} ({ALIGNMENT_COLUMNS}) "  # noqa: S608 - names from the model, values as parameters
+        f"VALUES (%s, %s, %s, %s, %s, %s, {'%s::jsonb' if postgres else '%s'}, %s, 1, %s, %s)" + UPSERT_TAIL
     )
+    rows = zip(
+        decided.allocation_ids,
+        [strategy_id] * len(decided),
+        decided.primary_ids,
+        [origin] * len(decided),
+        decided.confidence,
+        decided.priority,
+        decided.evidence,
+        [label] * len(decided),
+        [now] * len(decided),
+        [now] * len(decided),
+        strict=True,
+    )
+    ids = decided.allocation_ids
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+        cursor.execute(
+            f"SELECT allocation_id, id FROM {ALIGNMENT_TABLE} WHERE strategy_id = %s "  # noqa: S608 - names from the model
+            f"AND allocation_id >= %s AND allocation_id <= %s AND origin <> %s",
+            [strategy_id, min(ids), max(ids), Origin.PERSON.value],
+        )
+        wanted = set(ids)
+        written = {allocation_id: pk for allocation_id, pk in cursor.fetchall() if allocation_id in wanted}
+        replaced = [pk for allocation_id, pk in written.items() if allocation_id in existed]
+        if replaced:
+            members = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(%s))"
+            cursor.execute(
+                f"DELETE FROM {ELEMENT_TABLE} WHERE alignment_id {members}",  # noqa: S608 - names from the model
+                [replaced if postgres else json.dumps(replaced)],
+            )
+        cursor.executemany(
+            f"INSERT INTO {ELEMENT_TABLE} ({ELEMENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - names from the model
+            [(written[e[0]], *e[1:]) for e in decided.elements if e[0] in written],
+        )
+    return len(written) - len(replaced), len(replaced)
+
+
+def _write_with_copy(strategy_id, origin, label, decided: Decided) -> tuple[int, int]:
     now = timezone.now()
-    params = [
-        (
-            a.primary_id,
-            a.origin,
-            a.confidence,
-            a.priority,
-            json.dumps(a.evidence),
-            a.model_version,
-            a.version,
-            now,
-            a.pk,
-        )
-        for a in changed
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def element_rows(alignment_id: int, elements: dict[str, int], d: Decision) -> list[tuple]:
-    """Score rows for one alignment as insert tuples; focus areas carry weight and an exact share of the amount."""
-    codes = sorted(set(d.scores) | d.assigned | set(d.weights), key=lambda c: -d.scores.get(c, 0))
-    weighted = [c for c in codes if c in d.weights]
-    amounts = dict(zip(weighted, split_by_weights(d.amount, [d.weights[c] for c in weighted]), strict=True))
-    zero = Decimal(0)
-    return [
-        (
-            alignment_id,
-            elements[code],
-            d.scores.get(code, 0.0),
-            code in d.assigned,
-            d.weights.get(code, zero),
-            amounts.get(code, zero),
+        cursor.execute(
+            "CREATE TEMPORARY TABLE snu_classify_batch (allocation_id bigint, primary_id bigint, "
+            "confidence double precision, priority double precision, evidence jsonb) ON COMMIT DROP"
         )
-        for code in codes
-        if code in elements
-    ]
-
-
-def insert_elements(rows: list[tuple]) -> None:
-    """Plain executemany: model instances and bulk_create's per-value preparation cost more than the insert."""
-    table = AlignmentElement._meta.db_table
-    columns = "alignment_id, element_id, score, assigned, weight, amount"
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10 * BATCH):
-            cursor.executemany(sql, rows[start : start + 10 * BATCH])
+        with cursor.copy("COPY snu_classify_batch FROM STDIN") as copy:
+            for row in zip(
+                decided.allocation_ids,
+                decided.primary_ids,
+                decided.confidence,
+                decided.priority,
+                decided.evidence,
+                strict=True,
+            ):
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {ALIGNMENT_TABLE} ({ALIGNMENT_COLUMNS}) "  # noqa: S608 - names from the model, values as parameters
+            f"SELECT allocation_id, %s, primary_id, %s, confidence, priority, evidence, %s, 1, %s, %s "
+            f"FROM snu_classify_batch" + UPSERT_TAIL + " RETURNING allocation_id, id, xmax = 0",
+            [strategy_id, origin, label, now, now],
+        )
+        returned = cursor.fetchall()
+        written = {allocation_id: pk for allocation_id, pk, _inserted in returned}
+        replaced = [pk for _allocation_id, pk, inserted in returned if not inserted]
+        if replaced:
+            cursor.execute(f"DELETE FROM {ELEMENT_TABLE} WHERE alignment_id = ANY(%s)", [replaced])  # noqa: S608 - names from the model
+        with cursor.copy(f"COPY {ELEMENT_TABLE} ({ELEMENT_COLUMNS}) FROM STDIN") as copy:
+            for e in decided.elements:
+                pk = written.get(e[0])
+                if pk is not None:
+                    copy.write_row((pk, *e[1:]))
+        cursor.execute("DROP TABLE snu_classify_batch")
+    return len(written) - len(replaced), len(replaced)
 
 
 def training_rows(strategy: Strategy) -> tuple[list[dict], list[set[str]], list[int]]:
