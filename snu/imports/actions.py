@@ -339,6 +339,9 @@ def _funding_sources(
         if name.lower() in known:
             continue
         code = slugify(name)[:60] or name[:60]
+        if code.lower() in known:  # `A.b` and `A,b` make the same code: the same source
+            known[name.lower()] = known[code.lower()]
+            continue
         fs = FundingSource.objects.create(
             authority=authority,
             code=code,
@@ -359,6 +362,9 @@ def _schemes(actor: Any, authority: Authority, rows: list[Row], sources: dict[st
         key = row.scheme.lower()
         if not key or key in known:
             continue
+        if row.scheme[:120].lower() in known:  # names alike in their first 120 characters share the code
+            known[key] = known[row.scheme[:120].lower()]
+            continue
         scheme = Scheme.objects.create(
             authority=authority,
             code=row.scheme[:120],
@@ -367,6 +373,7 @@ def _schemes(actor: Any, authority: Authority, rows: list[Row], sources: dict[st
         )
         audit.record_create(actor, scheme, action="import_allocations")
         known[key] = scheme
+        known.setdefault(scheme.code.lower(), scheme)
     return known
 
 

@@ -160,14 +160,14 @@ def guess_org_form(name: str) -> str:
 
 def _text(value: Any) -> str:
     if type(value) is str:  # the common case (every CSV cell): skip the checks below
-        return value.strip()
+        return value.strip().replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value).strip().replace("\x00", "")
 
 
 @dataclass
@@ -347,7 +347,7 @@ class RowNormaliser:
                 problem("year", raw, _("the year is missing (give a year or a decision date)"))
                 return 0, ()
             return decision_date.year, ()
-        if text.isdigit() and 1900 <= int(text) <= 2100:
+        if text.isdecimal() and len(text) < 10 and 1900 <= int(text) <= 2100:  # not "²", not 5000 digits
             return int(text), ()
         if m := _YEAR.search(text):
             return int(m.group(1)), ("year-inferred",)

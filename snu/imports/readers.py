@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.utils.translation import gettext as _
+
 FORMATS = ("auto", "csv", "xlsx", "360giving")
 SNIFF_BYTES = 64 * 1024
 
@@ -110,7 +112,7 @@ class _CountingReader(io.RawIOBase):
 def read_csv(path: Path) -> Table:
     with open(path, "rb") as f:
         sample = f.read(SNIFF_BYTES)
-    if not sample.strip():
+    if not sample.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("the file is empty")
     encoding = detect_encoding(sample)
     try:
@@ -171,8 +173,13 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
     names = list(workbook.sheet_names)
     if sheet and sheet not in names:
         raise ReadError(f"no sheet named {sheet!r}; the sheets are: {', '.join(names)}")
+    if not names:
+        raise ReadError(_("the workbook has no sheets"))
     chosen = sheet or names[0]
-    data = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=True)
+    try:
+        data = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=True)
+    except Exception as exc:  # a damaged sheet: calamine's own error types again
+        raise ReadError(f"the file cannot be read as a spreadsheet: {exc}") from exc
     if not data:
         raise ReadError("the sheet is empty")
     headers = [str(h).strip() for h in data[0]]
@@ -247,7 +254,7 @@ def read_360giving_json(path: Path) -> Table:
     try:
         with open(path, "rb") as f:
             package = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # also bad UTF-8, nesting too deep, an integer too long to read
         raise ReadError(f"the file is not valid JSON: {exc}") from exc
     grants = package.get("grants") if isinstance(package, dict) else package
     if not isinstance(grants, list):
@@ -259,6 +266,8 @@ def read_360giving_json(path: Path) -> Table:
     def rows() -> Iterator[list[Any]]:
         for i, grant in enumerate(grants):
             state["i"] = i + 1
+            if not isinstance(grant, dict):
+                raise ReadError(_("grant number %(n)s in the file is not a JSON object") % {"n": i + 1})
             cells = []
             for key in keys:
                 if key == "snu:externalId":
@@ -273,7 +282,7 @@ def read_360giving_json(path: Path) -> Table:
                 if key == "beneficiaryLocation.0.geoCode" and not value:
                     value = _dig(grant, "beneficiaryLocation.0.name")
                 if key == "classifications" and isinstance(value, list):
-                    value = ";".join(c.get("code", "") for c in value if isinstance(c, dict))
+                    value = ";".join(str(c["code"]) for c in value if isinstance(c, dict) and c.get("code"))
                 cells.append("" if value is None else value)
             yield cells
 
