@@ -75,6 +75,9 @@ class Dialect:
     is_state = "fs.is_state"
     recipient_type = "COALESCE(o.org_form, '')"
 
+    def total(self, expression: str) -> str:
+        return f"SUM({expression})"
+
     def element_join(self, alias: str, ids: list[int], strategy_id: int | None) -> list[str]:
         """Joins through the allocation's one alignment for the strategy: both use their indexes."""
         return [
@@ -105,6 +108,11 @@ class DuckDialect(Dialect):
 
     is_state = "a.is_state"
     recipient_type = "a.recipient_type"
+
+    def total(self, expression: str) -> str:
+        # DuckDB sums BIGINT into HUGEINT, and (2.0) fails to sort grouped HUGEINT rows ("can't be cast
+        # … INT8") although every value fits: øre totals stay far below 2^63, so say BIGINT.
+        return f"CAST(SUM({expression}) AS BIGINT)"
 
     def element_join(self, alias: str, ids: list[int], strategy_id: int | None) -> list[str]:
         sub = f"SELECT allocation_id, element_id, amount_ore, weight FROM elem WHERE element_id IN ({_ints(ids)})"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
@@ -206,9 +214,9 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
         applied = f"CASE WHEN f.element_id IS NULL THEN {applied} ELSE {share.format(col=applied)} END"
     count = "COUNT(DISTINCT a.id)" if distinct else "COUNT(*)"
     select += [
-        f"SUM({amount}) AS amount_ore",
-        f"SUM({paid}) AS paid_ore",
-        f"SUM({applied}) AS applied_ore",
+        f"{dialect.total(amount)} AS amount_ore",
+        f"{dialect.total(paid)} AS paid_ore",
+        f"{dialect.total(applied)} AS applied_ore",
         f"{count} AS n",
     ]
     if "recipient" in q.by:
@@ -262,15 +270,29 @@ def _element_condition(column: str, codes: tuple[str, ...], ids_by_code: dict[st
 
 
 def run(q: Query, lk: Lookups, backend: str = "db") -> list[tuple]:
-    """Rows of (dimension values…, amount_ore, paid_ore, applied_ore, n[, recipient_name])."""
+    """Rows of (dimension values…, amount_ore, paid_ore, applied_ore, n[, recipient_name]).
+
+    Results are kept (snu.core.dataversion.cached): from the database under the data version, from
+    the snapshot under the snapshot's name, so a repeated panel costs one cache read."""
+    from snu.core import dataversion
+
     if backend == "duckdb":
         from snu.analytics import snapshot
 
+        meta = snapshot.info()
         sql, params = build(q, lk, DuckDialect())
-        return snapshot.execute(sql.replace("%s", "?"), params)
+        sql = sql.replace("%s", "?")
+        folder = meta["folder"] if meta else None
+        return dataversion.cached(
+            "duckdb", (folder, sql, params), lambda: snapshot.execute(sql, params, meta), versioned=False
+        )
     from django.db import connection
 
     sql, params = build(q, lk, Dialect())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+
+    def fetch() -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return dataversion.cached("aggregate", (sql, params), fetch)

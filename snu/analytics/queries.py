@@ -10,6 +10,7 @@ call these. Money comes back as `Decimal` kroner, exact to the øre (summed as i
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections import defaultdict
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from snu.analytics import engine
@@ -82,8 +84,9 @@ def _lookups(authority, strategy: Strategy | None) -> engine.Lookups:
 
 
 def choose_backend(authority=None) -> str:
-    """`db` or `duckdb`: SNU_ANALYTICS_BACKEND decides when set; else DuckDB when a fresh snapshot exists
-    and the data is large enough for it to matter."""
+    """`db` or `duckdb`: SNU_ANALYTICS_BACKEND decides when set. Otherwise the database answers small data,
+    and the DuckDB snapshot large data. A stale snapshot starts a refresh in the background and answers
+    meanwhile; pages then say how old its figures are (`snapshot_as_of`)."""
     wanted = os.environ.get("SNU_ANALYTICS_BACKEND") or getattr(settings, "SNU_ANALYTICS_BACKEND", "auto")
     if wanted in ("db", "duckdb"):
         return wanted
@@ -91,8 +94,29 @@ def choose_backend(authority=None) -> str:
 
     meta = snapshot.info()
     if not meta or meta.get("allocations", 0) < DUCKDB_THRESHOLD:
+        if _large() and not snapshot.is_fresh(meta):
+            snapshot.refresh_in_background()
         return "db"
-    return "duckdb" if snapshot.is_fresh() else "db"
+    if not snapshot.is_fresh(meta):
+        snapshot.refresh_in_background()
+    return "duckdb"
+
+
+def _large() -> bool:
+    """Cheaply: could there be DUCKDB_THRESHOLD allocations? (The highest id is an index lookup.)"""
+    return (Allocation.objects.aggregate(top=Max("id"))["top"] or 0) >= DUCKDB_THRESHOLD
+
+
+def snapshot_as_of(authority=None) -> dt.datetime | None:
+    """When figures come from a snapshot older than the data: the time it was taken; else None."""
+    if choose_backend(authority) != "duckdb":
+        return None
+    from snu.analytics import snapshot
+
+    meta = snapshot.info()
+    if meta is None or snapshot.is_fresh(meta):
+        return None
+    return snapshot.taken_at(meta)
 
 
 class Labeller:

@@ -2,27 +2,35 @@
 
 Two files under `DATA_DIR/analytics/`: `alloc.parquet` (one row per allocation, money in øre, the
 funding source's state flag and the recipient's organisation form folded in) and `elem.parquet` (one
-row per assigned element). The snapshot carries a fingerprint of the database (counts, highest ids,
-latest change); a snapshot whose fingerprint no longer matches is not used, so a stale snapshot can
-never answer. `snu analytics snapshot` refreshes it; saving allocations or alignments marks it stale.
+row per assigned element). The snapshot records the data version (`snu.core.dataversion`) it was taken
+at; it is fresh while the version has not moved. `snu analytics snapshot` refreshes it, and so does a
+reader that finds it stale (`refresh_in_background`: one refresh at a time, guarded by a file lock).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import fcntl
 import json
+import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
+
+from snu.core import dataversion
+
+log = logging.getLogger(__name__)
 
 _local = threading.local()
-_fresh_cache: dict[str, tuple[float, bool]] = {}
-FRESH_TTL = 30.0  # seconds a freshness check is trusted; saves through the ORM reset it at once
+_refreshing = threading.Lock()
 
 ALLOC_SQL = """
 SELECT a.id, a.authority_id, a.year, a.current_municipality_id, a.funding_source_id, a.scheme_id,
@@ -66,18 +74,6 @@ def directory() -> Path:
     return Path(getattr(settings, "SNU_ANALYTICS_DIR", settings.DATA_DIR / "analytics"))
 
 
-def fingerprint() -> dict:
-    """What the database holds now, cheaply: counts, highest ids and latest change of the two tables."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM grants_allocation")
-        a = cursor.fetchone()
-        cursor.execute("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM classify_alignment")
-        b = cursor.fetchone()
-        cursor.execute("SELECT COUNT(*), MAX(id) FROM classify_alignmentelement")
-        c = cursor.fetchone()
-    return {"allocations": [a[0], a[1], str(a[2])], "alignments": [b[0], b[1], str(b[2])], "elements": list(c)}
-
-
 def _dump(sql: str, columns: dict[str, str], target: Path, workdir: Path) -> int:
     """Stream rows from the database to CSV, then let DuckDB write typed Parquet from it."""
     import duckdb
@@ -106,49 +102,98 @@ def refresh() -> dict:
     folder = directory()
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    print_ = fingerprint()
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        work = Path(tmp)
+    # Read the version first: a change committed while the files are written moves it on, so such a
+    # snapshot is stale at once rather than wrongly fresh.
+    version = dataversion.current(memo=False)
+    # Each snapshot gets its own folder and the manifest names it, so a reader never mixes two snapshots.
+    work = Path(tempfile.mkdtemp(dir=folder, prefix=f"v{version}-"))
+    try:
         n_alloc = _dump(ALLOC_SQL, ALLOC_COLUMNS, work / "alloc.parquet", work)
         n_elem = _dump(ELEM_SQL, ELEM_COLUMNS, work / "elem.parquet", work)
-        for name in ("alloc.parquet", "elem.parquet"):
-            os.replace(work / name, folder / name)
-    info = {"fingerprint": print_, "allocations": n_alloc, "elements": n_elem, "seconds": time.perf_counter() - started}
-    (folder / "snapshot.json").write_text(json.dumps(info), encoding="utf-8")
-    mark_stale()
-    return info
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    meta = {
+        "version": version,
+        "folder": work.name,
+        "taken_at": timezone.now().isoformat(),
+        "allocations": n_alloc,
+        "elements": n_elem,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    tmp_manifest = work / "snapshot.json"
+    tmp_manifest.write_text(json.dumps(meta), encoding="utf-8")
+    previous = info()
+    os.replace(tmp_manifest, folder / "snapshot.json")
+    # Keep the snapshot just replaced (a reader may be loading it now); remove older ones.
+    keep = {work.name, (previous or {}).get("folder")}
+    for old in folder.glob("v*-*"):
+        if old.is_dir() and old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    return meta
 
 
 def info() -> dict | None:
     path = directory() / "snapshot.json"
-    if not path.exists():
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def is_fresh() -> bool:
-    """True when a snapshot exists and matches the database (checked at most every FRESH_TTL seconds)."""
-    key = str(directory())
-    cached = _fresh_cache.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < FRESH_TTL:
-        return cached[1]
-    meta = info()
-    fresh = bool(meta) and meta["fingerprint"] == fingerprint()  # type: ignore[index]
-    _fresh_cache[key] = (now, fresh)
-    return fresh
+def is_fresh(meta: dict | None = None) -> bool:
+    """True when a snapshot exists and was taken at the current data version."""
+    meta = meta if meta is not None else info()
+    return bool(meta) and meta.get("version") == dataversion.current()  # type: ignore[union-attr]
+
+
+def taken_at(meta: dict) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(meta["taken_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def refresh_in_background() -> bool:
+    """Start a refresh in a thread unless one is running here or in another process; True if started."""
+    if not _refreshing.acquire(blocking=False):
+        return False
+    folder = directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = open(folder / "refresh.lock", "w")  # noqa: SIM115 - held for the thread's lifetime
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        _refreshing.release()
+        return False
+
+    def run() -> None:
+        try:
+            if not is_fresh():
+                refresh()
+        except Exception:  # a failed refresh leaves the old snapshot in place; the next reader tries again
+            log.exception("analytics snapshot refresh failed")
+        finally:
+            connections.close_all()
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+            _refreshing.release()
+
+    threading.Thread(target=run, name="snu-snapshot-refresh", daemon=True).start()
+    return True
 
 
 def mark_stale(*args, **kwargs) -> None:
-    """Forget the cached freshness check; connected to saves of allocations and alignments."""
-    _fresh_cache.clear()
+    """For bulk writes that bypass signals: move the data version once the transaction commits."""
+    dataversion.bump_on_commit(kwargs.get("using", DEFAULT_DB_ALIAS))
 
 
-def _connection():
+def _connection(meta: dict):
     import duckdb
 
-    folder = directory()
-    stamp = (folder / "snapshot.json").stat().st_mtime_ns
+    folder = directory() / meta["folder"]
+    stamp = meta["folder"]
     con = getattr(_local, "con", None)
     if con is None or getattr(_local, "stamp", None) != stamp:
         if con is not None:
@@ -163,5 +208,8 @@ def _connection():
     return con
 
 
-def execute(sql: str, params: list) -> list[tuple]:
-    return _connection().execute(sql, params).fetchall()
+def execute(sql: str, params: list, meta: dict | None = None) -> list[tuple]:
+    meta = meta or info()
+    if meta is None:
+        raise FileNotFoundError("no analytics snapshot; run `snu analytics snapshot`")
+    return _connection(meta).execute(sql, params).fetchall()

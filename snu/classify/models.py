@@ -37,7 +37,12 @@ class Alignment(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["allocation", "strategy"], name="one_alignment_per_strategy")]
         indexes = [
             models.Index(fields=["strategy", "origin", "confidence"]),
-            models.Index(fields=["strategy", "origin", "-priority"], name="alignment_review_order"),
+            # The review queue: suggestions not yet decided by a person, most uncertain and largest first.
+            models.Index(
+                fields=["strategy", "-priority", "id"],
+                name="alignment_review_queue",
+                condition=~models.Q(origin="person"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,7 +68,11 @@ class AlignmentElement(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alignment", "element"], name="one_score_per_element")]
-        indexes = [models.Index(fields=["element", "assigned"])]
+        indexes = [
+            models.Index(fields=["element", "assigned"]),
+            # An element's allocations page: assigned first, then by score.
+            models.Index(fields=["element", "-assigned", "-score", "alignment"], name="element_ranking"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alignment_id}:{self.element_id} {self.score:.2f}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from snu.classify import engine
 from snu.classify.models import Alignment, AlignmentElement, Origin
+from snu.core import dataversion
 from snu.grants.models import Allocation
 from snu.strategy.models import ELEMENT_KIND_PLURAL, Element, ElementKind, MappingLink, Strategy
 
@@ -53,20 +54,30 @@ def review_queue(strategy: Strategy, limit: int = 20) -> list[Alignment]:
 
 
 def progress(strategy: Strategy) -> dict:
-    counts = alignments_for(strategy).aggregate(total=Count("pk"), reviewed=Count("pk", filter=Q(origin=Origin.PERSON)))
+    counts = dataversion.cached(
+        "review-progress",
+        strategy.pk,
+        lambda: alignments_for(strategy).aggregate(
+            total=Count("pk"), reviewed=Count("pk", filter=Q(origin=Origin.PERSON))
+        ),
+    )
     total, reviewed = counts["total"], counts["reviewed"]
     return {"total": total, "reviewed": reviewed, "left": total - reviewed, "share": reviewed / total if total else 0}
 
 
 def high_confidence_groups(strategy: Strategy, threshold: float = HIGH_CONFIDENCE) -> list[dict]:
     """Unreviewed suggestions the model is sure of, grouped by primary focus area (for bulk accept)."""
-    rows = (
-        alignments_for(strategy)
-        .exclude(origin=Origin.PERSON)
-        .filter(confidence__gte=threshold, primary__isnull=False)
-        .values("primary__code", "primary__name")
-        .annotate(count=Count("pk"), amount=Sum("allocation__amount"))
-        .order_by("-count")
+    rows = dataversion.cached(
+        "review-groups",
+        (strategy.pk, threshold),
+        lambda: list(
+            alignments_for(strategy)
+            .exclude(origin=Origin.PERSON)
+            .filter(confidence__gte=threshold, primary__isnull=False)
+            .values("primary__code", "primary__name")
+            .annotate(count=Count("pk"), amount=Sum("allocation__amount"))
+            .order_by("-count")
+        ),
     )
     return [
         {"code": r["primary__code"], "name": r["primary__name"], "count": r["count"], "amount": r["amount"]}
@@ -216,17 +227,25 @@ def amounts_in_terms(source: Strategy, target: Strategy, allocations: QuerySet[A
 
 
 def element_allocations(element: Element) -> QuerySet[AlignmentElement]:
-    """An element's allocations, assigned first, then by score."""
+    """An element's allocations, assigned first, then by score (the order of the element_ranking index)."""
     return (
         AlignmentElement.objects.filter(element=element, score__gt=0)
         .select_related("alignment__allocation", "alignment__primary")
-        .order_by("-assigned", "-score", "alignment__allocation_id")
+        .order_by("-assigned", "-score", "alignment_id")
     )
 
 
+def element_allocation_count(element: Element) -> int:
+    return dataversion.cached("element-count", element.pk, element_allocations(element).count)
+
+
 def element_totals(element: Element) -> dict:
-    return AlignmentElement.objects.filter(element=element, assigned=True).aggregate(
-        count=Count("pk"), amount=Sum("amount")
+    return dataversion.cached(
+        "element-totals",
+        element.pk,
+        lambda: AlignmentElement.objects.filter(element=element, assigned=True).aggregate(
+            count=Count("pk"), amount=Sum("amount")
+        ),
     )
 
 

@@ -116,6 +116,8 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 def element_allocations(request: HttpRequest, code: str, element_code: str) -> HttpResponse:
     strategy = owned_or_404(Strategy.objects.all(), request, code=code)
     element = get_object_or_404(strategy.elements, code=element_code)  # type: ignore[attr-defined]
-    page = Paginator(queries.element_allocations(element), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(queries.element_allocations(element), 50)
+    paginator.count = queries.element_allocation_count(element)  # kept per data version, not counted per page
+    page = paginator.get_page(request.GET.get("page"))
     context = {"strategy": strategy, "element": element, "page": page, "totals": queries.element_totals(element)}
     return render(request, "classify/element_allocations.html", context)

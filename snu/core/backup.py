@@ -32,12 +32,14 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.encoding import is_protected_type
 
+from snu.core import dataversion
+
 FORMAT = "snu-backup"
 VERSION = 1
 BATCH = 2000
 # Besides the snu.* apps: the accounts. Sessions, content types, permissions and the task queue are rebuilt.
 EXTRA_APPS = ("auth",)
-SKIPPED_MODELS = {"auth.permission"}
+SKIPPED_MODELS = {"auth.permission", "core.dataversion"}  # the data version is a cache key, not data
 
 
 class BackupError(Exception):
@@ -221,6 +223,7 @@ def restore_backup(path: str | Path, using: str = DEFAULT_DB_ALIAS, *, force: bo
                 if counts[label] != (expected := manifest["models"][label]):
                     raise BackupError(f"{label}: {counts[label]} rows read, the manifest says {expected}")
         _reset_sequences(chosen, using)
+        dataversion.bump_on_commit(using)  # totals and snapshots made before the restore no longer hold
     return counts
 
 

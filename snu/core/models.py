@@ -123,3 +123,20 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class DataVersion(models.Model):
+    """One counter that moves whenever allocations or alignments change (after the change commits).
+
+    Anything computed from many rows (totals, panels, the DuckDB snapshot) is kept under the version it
+    was computed at, so reading the version (one primary-key lookup) says whether it is still right.
+    """
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from snu.core import dataversion
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, FundingSource, Municipality, Organisation, Scheme
 
@@ -76,30 +76,31 @@ def allocations(authority: Authority, flt: AllocationFilter) -> QuerySet[Allocat
 
 
 def totals(qs: QuerySet[Allocation]) -> dict:
-    result = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"))
-    result["amount"] = result["amount"] or Decimal(0)
-    return result
+    """Number and sum of the allocations a filter selects: a scan, so kept per data version."""
+    qs = qs.order_by()
 
+    def compute() -> dict:
+        result = qs.aggregate(count=Count("id"), amount=Sum("amount"))
+        result["amount"] = result["amount"] or Decimal(0)
+        return result
 
-CHOICES_SECONDS = 300
+    sql, params = qs.query.sql_with_params()
+    return dataversion.cached("allocation-totals", (sql, params), compute)
 
 
 def filter_choices(authority: Authority) -> dict:
-    """Years and municipalities in use: a scan of every allocation, so kept for a few minutes per authority
-    (keyed on the number of allocations and the newest change, so an import shows at once)."""
+    """Years and municipalities in use: a scan of every allocation, so kept per data version."""
     base = Allocation.objects.filter(authority=authority).order_by()
-    stamp = base.aggregate(n=Count("id"), last=Max("updated_at"))
-    last = stamp["last"].timestamp() if stamp["last"] else 0
-    key = f"grants-choices-{authority.pk}-{stamp['n']}-{last:.6f}"
-    used = cache.get(key)
-    if used is None:
-        used = {
+
+    def used_values() -> dict:
+        return {
             "years": sorted(base.values_list("year", flat=True).distinct(), reverse=True),
             "municipality_ids": list(
                 base.exclude(current_municipality=None).values_list("current_municipality_id", flat=True).distinct()
             ),
         }
-        cache.set(key, used, CHOICES_SECONDS)
+
+    used = dataversion.cached("allocation-choices", authority.pk, used_values)
     return {
         "years": used["years"],
         "municipalities": Municipality.objects.filter(id__in=used["municipality_ids"]).order_by("name"),

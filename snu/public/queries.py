@@ -11,6 +11,7 @@ from django.db.models import Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.urls import reverse
 
 from snu.classify.models import AlignmentElement
+from snu.core import dataversion
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, Municipality
 from snu.public.privacy import public_recipient, public_text, sole_proprietor_q
@@ -27,7 +28,9 @@ def public_allocations(authority: Authority) -> QuerySet[Allocation]:
         Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES)
         .select_related("recipient", "scheme", "funding_source", "current_municipality", "municipality")
         .annotate(is_person=ExpressionWrapper(sole_proprietor_q(), output_field=BooleanOutput()))
-        .order_by("-year", "-decision_date", "external_id")
+        # Newest decision first: the order of the (authority, -decision_date, -id) index, so a page is a short
+        # index walk even at a million allocations.
+        .order_by("-decision_date", "-id")
     )
 
 
@@ -66,21 +69,38 @@ def apply_filters(queryset: QuerySet[Allocation], filters: dict[str, Any], strat
 
 
 def totals(queryset: QuerySet[Allocation]) -> dict:
-    result = queryset.aggregate(count=Count("id"), amount=Sum("amount"))
-    return {"count": result["count"] or 0, "amount": result["amount"] or Decimal(0)}
+    """Number and sum of what a filter selects: a scan, so kept per data version (snu.core.dataversion)."""
+    queryset = queryset.order_by()
+
+    def compute() -> dict:
+        result = queryset.aggregate(count=Count("id"), amount=Sum("amount"))
+        return {"count": result["count"] or 0, "amount": result["amount"] or Decimal(0)}
+
+    return dataversion.cached("public-totals", queryset.query.sql_with_params(), compute)
 
 
 def years(authority: Authority) -> list[int]:
-    qs = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES)
-    return sorted(set(qs.values_list("year", flat=True)), reverse=True)
+    def compute() -> list[int]:
+        qs = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES).order_by()
+        return sorted(qs.values_list("year", flat=True).distinct(), reverse=True)
+
+    return dataversion.cached("public-years", authority.pk, compute)
 
 
 def municipalities(authority: Authority) -> QuerySet[Municipality]:
-    numbers = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES).values("current_municipality")
-    return Municipality.objects.filter(pk__in=numbers).order_by("name")
+    def compute() -> list[int]:
+        qs = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES).order_by()
+        return list(qs.exclude(current_municipality=None).values_list("current_municipality", flat=True).distinct())
+
+    ids = dataversion.cached("public-municipalities", authority.pk, compute)
+    return Municipality.objects.filter(pk__in=ids).order_by("name")
 
 
 def municipality_totals(authority: Authority) -> list[dict]:
+    return dataversion.cached("public-municipality-totals", authority.pk, lambda: _municipality_totals(authority))
+
+
+def _municipality_totals(authority: Authority) -> list[dict]:
     rows = (
         Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES)
         .values("current_municipality__number", "current_municipality__name")
@@ -102,16 +122,9 @@ def focus_area_totals(authority: Authority, strategy: Strategy | None) -> list[d
     """Per focus area: allocations aligned to it and money split by weight (so areas sum to the total)."""
     if strategy is None:
         return []
-    scores = AlignmentElement.objects.filter(
-        alignment__strategy=strategy,
-        assigned=True,
-        element__kind=ElementKind.FOCUS_AREA,
-        alignment__allocation__authority=authority,
-        alignment__allocation__status__in=PUBLIC_STATUSES,
+    sums = dataversion.cached(
+        "public-focus-area-totals", (authority.pk, strategy.pk), lambda: _focus_area_sums(authority, strategy)
     )
-    sums: dict[int, Any] = {
-        r["element"]: r for r in scores.values("element").annotate(count=Count("id"), amount=Sum("amount"))
-    }
     empty: dict = {}
     return [
         {
@@ -121,6 +134,17 @@ def focus_area_totals(authority: Authority, strategy: Strategy | None) -> list[d
         }
         for e in focus_elements(strategy)
     ]
+
+
+def _focus_area_sums(authority: Authority, strategy: Strategy) -> dict[int, Any]:
+    scores = AlignmentElement.objects.filter(
+        alignment__strategy=strategy,
+        assigned=True,
+        element__kind=ElementKind.FOCUS_AREA,
+        alignment__allocation__authority=authority,
+        alignment__allocation__status__in=PUBLIC_STATUSES,
+    )
+    return {r["element"]: r for r in scores.values("element").annotate(count=Count("id"), amount=Sum("amount"))}
 
 
 def allocation_url(allocation: Allocation, authority: Authority) -> str:

@@ -29,7 +29,10 @@ def _listing(request: HttpRequest, authority: Authority, fixed: dict, heading: s
     form = PublicFilterForm(request.GET or None, authority=authority, strategy=strategy)
     filters = {**form.filters(), **fixed}
     allocations = queries.apply_filters(queries.public_allocations(authority), filters, strategy)
-    page = Paginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = queries.totals(allocations)
+    paginator = Paginator(allocations, PAGE_SIZE)
+    paginator.count = totals["count"]  # the count is kept with the totals, not scanned again
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.update(fixed)
@@ -41,7 +44,7 @@ def _listing(request: HttpRequest, authority: Authority, fixed: dict, heading: s
         "rows": [
             queries.public_allocation(a, authority, label=_("Private individual / sole proprietorship")) for a in page
         ],
-        "totals": queries.totals(allocations),
+        "totals": totals,
         "heading": heading,
         "lead": lead,
         "query": query.urlencode(),

@@ -97,7 +97,8 @@ class ReconcileTestCase(PortfolioTestCase):
         with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
             snapshot.refresh()
             self.a3.amount = Decimal("1.00")
-            self.a3.save()
+            with self.captureOnCommitCallbacks(execute=True):  # the data version moves when the save commits
+                self.a3.save()
             self.assertFalse(snapshot.is_fresh())
 
     def test_it_rejects_unknown_dimensions_on_the_command_line(self):

@@ -1,0 +1,112 @@
+"""The data version: one counter that moves after every committed change to allocations or alignments.
+
+Whatever is computed from many rows (list totals, filter choices, analytics aggregates, the DuckDB
+snapshot) is kept under the version it was computed at. Reading the version is one primary-key lookup,
+so a page at a million allocations asks "has anything changed?" instead of summing again.
+
+Rules:
+- Saves through the ORM bump the version through signals (connected in `snu.core.apps`); bulk writes
+  that bypass signals call `bump_on_commit()` themselves.
+- The bump runs after the writing transaction commits, so the counter row is never held locked by a
+  long import, and a reader never sees the new version before the new rows.
+- Inside a transaction (`atomic`), `cached` computes afresh: there the database may hold changes of our
+  own that the version does not count yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+T = TypeVar("T")
+TIMEOUT = 24 * 3600  # a key holds its version, so an old entry is merely unused, never wrong
+MEMO_SECONDS = 0.5  # within one process, a version read is trusted this long (a local bump resets it)
+
+_local = threading.local()
+
+
+def current(using: str = DEFAULT_DB_ALIAS, *, memo: bool = True) -> int:
+    remembered = getattr(_local, "memo", None)
+    now = time.monotonic()
+    if memo and remembered and remembered[0] == using and now - remembered[1] < MEMO_SECONDS:
+        return remembered[2]
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT version FROM core_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    version = int(row[0]) if row else 0
+    _local.memo = (using, now, version)
+    return version
+
+
+def bump(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Move the version now (outside a transaction, or at its very end)."""
+    from snu.core.models import DataVersion
+
+    _local.memo = None
+    with transaction.atomic(using=using):
+        updated = DataVersion.objects.using(using).filter(pk=1).select_for_update().first()
+        if updated is None:
+            DataVersion.objects.using(using).create(pk=1, version=1, changed_at=timezone.now())
+            return 1
+        updated.version += 1
+        updated.changed_at = timezone.now()
+        updated.save(update_fields=["version", "changed_at"])
+        return updated.version
+
+
+def bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Move the version once the current transaction commits (at once when there is none).
+
+    Registers one callback per transaction (and savepoint), however many rows are saved in it."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        bump(using)
+        return
+    callback = _flush_callbacks[using]
+    here = set(connection.savepoint_ids)
+    if any(entry[1] is callback and entry[0] == here for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(callback, using=using)
+
+
+class _Flushers(dict):
+    def __missing__(self, using: str) -> Callable[[], None]:
+        def flush() -> None:
+            bump(using)
+
+        self[using] = flush
+        return flush
+
+
+_flush_callbacks: dict[str, Callable[[], None]] = _Flushers()
+
+
+def on_change(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """Signal receiver for saves and deletes of the rows that totals are made of."""
+    bump_on_commit(using)
+
+
+def cached(
+    name: str, parts: Any, compute: Callable[[], T], using: str = DEFAULT_DB_ALIAS, *, versioned: bool = True
+) -> T:
+    """`compute()`, or its result from an earlier call with the same name and parts at this data version.
+
+    `versioned=False` is for results whose parts already say what data they stand on (a snapshot's name)."""
+    if connections[using].in_atomic_block:
+        return compute()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    version = current(using) if versioned else "-"
+    key = f"snu:{name}:{using}:{version}:{digest}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value = compute()
+    cache.set(key, (value,), TIMEOUT)
+    return value
