@@ -55,9 +55,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "map_measure": map_measure,
         "query": filters.to_query(strategy=code or ""),
         "totals": queries.totals(request.authority, strategy, filters),  # type: ignore[attr-defined]
+        "snapshot_as_of": queries.snapshot_as_of(request.authority),  # type: ignore[attr-defined]
         "json_url": reverse("analytics:dashboard_json") + "?" + filters.to_query(strategy=code or ""),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @reader_required
@@ -67,6 +72,7 @@ def dashboard_json(request: HttpRequest) -> HttpResponse:
         "strategy": strategy.code if strategy else None,
         "filters": filters.as_dict(),
         "totals": queries.totals(request.authority, strategy, filters),  # type: ignore[attr-defined]
+        "as_of": _iso(queries.snapshot_as_of(request.authority)),  # type: ignore[attr-defined]
         "panels": {n: queries.panel(n, request.authority, strategy, filters) for n in DASHBOARD_PANELS},  # type: ignore[attr-defined]
     }
     return HttpResponse(exports.to_json(data), content_type="application/json; charset=utf-8")

@@ -1,0 +1,129 @@
+"""Kept totals at a million rows must never be stale: the data version, the caches and the snapshot.
+
+These tests commit for real (TransactionTestCase), because the version moves only when a change commits.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+
+from snu.analytics import queries, snapshot
+from snu.analytics.filters import Filters
+from snu.analytics.tests import factories
+from snu.core import dataversion
+from snu.core.actions import add_member, create_authority
+from snu.core.models import Role
+from snu.grants.models import Allocation
+
+
+class DataVersionTests(TransactionTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.authority = create_authority(None, code="troms", name="Troms fylkeskommune", region_name="Troms")
+        add_member(None, self.authority, username="reader", password="x" * 20, role=Role.READER, full_name="R")
+        self.strategy = factories.load_strategy(self.authority)
+        self.ref = factories.reference(self.authority)
+        self.a1 = factories.allocation(
+            self.authority, self.strategy, year=2019, amount="1000.00", municipality=self.ref["tromso"],
+            focus={"OPP": "1"},
+        )  # fmt: skip
+
+    def test_a_commit_moves_the_version_once_and_a_rollback_not_at_all(self):
+        before = dataversion.current(memo=False)
+        with transaction.atomic():
+            for amount in ("1.00", "2.00", "3.00"):
+                self.a1.amount = Decimal(amount)
+                self.a1.save()
+            self.assertEqual(dataversion.current(memo=False), before, "moved before the commit")
+        self.assertEqual(dataversion.current(memo=False), before + 1)
+
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            self.a1.amount = Decimal("9.00")
+            self.a1.save()
+            raise RuntimeError
+        self.assertEqual(dataversion.current(memo=False), before + 1)
+
+    def test_cached_values_last_until_the_data_changes(self):
+        calls = []
+
+        def compute():
+            calls.append(1)
+            return Allocation.objects.count()
+
+        self.assertEqual(dataversion.cached("t", "n", compute), 1)
+        self.assertEqual(dataversion.cached("t", "n", compute), 1)
+        self.assertEqual(len(calls), 1, "the second call should come from the cache")
+        factories.allocation(self.authority, None, year=2020, amount="5.00")
+        self.assertEqual(dataversion.cached("t", "n", compute), 2)
+        self.assertEqual(len(calls), 2)
+        with transaction.atomic():  # inside a transaction: always computed (our own changes may be pending)
+            dataversion.cached("t", "n", compute)
+        self.assertEqual(len(calls), 3)
+
+    def test_the_allocation_list_and_dashboard_show_a_change_at_once(self):
+        self.client.force_login(self.authority_user())
+        page = self.client.get(reverse("grants:allocation_list"))
+        self.assertEqual(page.context["totals"]["amount"], Decimal("1000.00"))
+        self.assertEqual(self.dashboard_total(), Decimal("1000.00"))
+
+        self.a1.amount = Decimal("250.50")
+        self.a1.save()
+        factories.allocation(self.authority, self.strategy, year=2019, amount="0.25", focus={"OPP": "1"})
+        time.sleep(dataversion.MEMO_SECONDS)
+
+        page = self.client.get(reverse("grants:allocation_list"))
+        self.assertEqual(page.context["totals"]["amount"], Decimal("250.75"))
+        self.assertEqual(page.context["totals"]["count"], 2)
+        self.assertEqual(self.dashboard_total(), Decimal("250.75"))
+
+    def test_a_bulk_write_that_bypasses_signals_moves_the_version_through_mark_stale(self):
+        before = dataversion.current(memo=False)
+        with transaction.atomic():
+            Allocation.objects.filter(pk=self.a1.pk).update(amount=Decimal("7.00"))
+            snapshot.mark_stale()
+        self.assertEqual(dataversion.current(memo=False), before + 1)
+
+    def test_a_stale_snapshot_answers_with_its_time_while_a_new_one_is_made(self):
+        with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
+            first = snapshot.refresh()
+            self.assertTrue(snapshot.is_fresh())
+            self.assertIsNone(queries.snapshot_as_of(self.authority))
+            self.a1.amount = Decimal("2000.00")
+            self.a1.save()
+            self.assertFalse(snapshot.is_fresh())
+            with override_settings(SNU_ANALYTICS_BACKEND="auto"):
+                old_threshold = queries.DUCKDB_THRESHOLD
+                queries.DUCKDB_THRESHOLD = 1  # this small snapshot counts as large
+                try:
+                    as_of = queries.snapshot_as_of(self.authority)  # stale: starts a refresh, says how old
+                    self.assertIsNotNone(as_of)
+                    self.assertEqual(as_of, snapshot.taken_at(first))
+                    deadline = time.monotonic() + 30
+                    while not snapshot.is_fresh() and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                    self.assertTrue(snapshot.is_fresh(), "the background refresh did not finish")
+                    self.assertIsNone(queries.snapshot_as_of(self.authority))
+                    total = queries.totals(self.authority, self.strategy, Filters(), backend="duckdb")["amount"]
+                    self.assertEqual(total, Decimal("2000.00"))
+                finally:
+                    queries.DUCKDB_THRESHOLD = old_threshold
+            # Only the newest snapshot and the one it replaced are kept.
+            self.assertLessEqual(len([p for p in snapshot.directory().glob("v*-*") if p.is_dir()]), 2)
+
+    # helpers
+
+    def authority_user(self):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.get(username="reader")
+
+    def dashboard_total(self) -> Decimal:
+        response = self.client.get(reverse("analytics:dashboard_json") + f"?strategy={self.strategy.code}")
+        return Decimal(response.json()["totals"]["amount"])
