@@ -110,9 +110,13 @@ def child(csv_path: str) -> None:
 
     def classify(phase: str, *args: str) -> None:
         out = io.StringIO()
+        server = server_cpu(connection)
         clock.lap()
         call_command("classify", "--strategy", STRATEGY, *args, stdout=out)
         lines.append(report(phase, clock.lap(), created))
+        if server is not None:
+            used = server_cpu(connection) - server
+            lines.append(f"    PostgreSQL server process: {used:.2f} s cpu")
         lines.append("    " + out.getvalue().strip())
 
     engine.forget_models()
@@ -124,6 +128,20 @@ def child(csv_path: str) -> None:
     classify("snu classify --new (nothing to do)", "--new")
     lines.append(f"load average after: {load()}; {connection.vendor}")
     print("RESULT " + json.dumps(lines), flush=True)
+
+
+def server_cpu(connection) -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (same machine), or None (SQLite: in our process)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load_allocations(authority, csv_path: str) -> int:

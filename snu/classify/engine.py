@@ -369,16 +369,18 @@ class RunCounts:
 
 
 def allocation_batches(qs: QuerySet[Allocation], size: int | None = None) -> Iterator[list[tuple]]:
-    """`ALLOCATION_VALUES` tuples in id order, a page at a time (keyset: no long-lived cursor between writes)."""
+    """`ALLOCATION_VALUES` tuples in id order, a batch at a time.
+
+    The ids come first (one narrow query), then each batch is read by its id range: a bounded range
+    scan whatever the planner thinks of a freshly loaded table, where `id > last ORDER BY id LIMIT n`
+    can turn into joining and sorting every remaining row for each page.
+    """
     size = size or BATCH
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
     values = qs.order_by("pk").values_list(*ALLOCATION_VALUES)
-    last = None
-    while True:
-        page = list((values if last is None else values.filter(pk__gt=last))[:size])
-        if not page:
-            return
-        yield page
-        last = page[-1][0]
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield list(values.filter(pk__gte=chunk[0], pk__lte=chunk[-1]))
 
 
 def row_from_tuple(v: tuple) -> dict:
