@@ -252,6 +252,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def measure(runs: int) -> dict:
     """Time every panel through the app (db, duckdb) and its main aggregate straight in DuckDB."""
+    from django.core.cache import cache
+
     from snu.analytics import engine, queries, snapshot
     from snu.analytics.filters import Filters
     from snu.core.models import Authority
@@ -285,7 +287,7 @@ def measure(runs: int) -> dict:
     }
     import duckdb
 
-    folder = snapshot.directory()
+    folder = snapshot.directory() / info["folder"]
     raw = duckdb.connect()
     raw.execute(
         f"CREATE VIEW alloc AS SELECT *, is_state_int = 1 AS is_state FROM read_parquet('{folder}/alloc.parquet')"
@@ -295,13 +297,18 @@ def measure(runs: int) -> dict:
     results = {}
     queries.panel("focus_area_year", authority, strategy, Filters(), backend="duckdb")  # load the snapshot once
     for name in queries.PANELS:
-        timings: dict[str, list[float]] = {"db": [], "duckdb": [], "raw": []}
+        timings: dict[str, list[float]] = {"db": [], "duckdb": [], "raw": [], "kept": []}
         for i in range(runs):
             filters = filter_sets[i % len(filter_sets)]
             for backend in ("db", "duckdb"):
+                cache.clear()  # time the computation, not the kept result (snu.core.dataversion)
                 t = time.perf_counter()
                 queries.panel(name, authority, strategy, filters, backend=backend)
                 timings[backend].append((time.perf_counter() - t) * 1000)
+            # The same panel again, as the next user with these filters gets it: from the kept result.
+            t = time.perf_counter()
+            queries.panel(name, authority, strategy, filters, backend="duckdb")
+            timings["kept"].append((time.perf_counter() - t) * 1000)
             sql, params = engine.build(
                 engine.Query(by=tuple(main_dims[name]), filters=filters), lk, engine.DuckDialect()
             )
@@ -383,7 +390,9 @@ def render(report: dict, rows: int, runs: int, seconds: float) -> list[str]:
         f"SNU analytics benchmark — {rows:,} allocations, {runs} runs per panel (filters varied), "
         f"{dt.date.today().isoformat()}, {os.cpu_count()} CPUs",
         "p50 / p95 in ms per panel's data (queries.panel). db = answered by the database; duckdb = the app over the",
-        "Parquet snapshot; raw = the panel's main aggregate straight in DuckDB on the same Parquet (reference).",
+        "Parquet snapshot; raw = the panel's main aggregate straight in DuckDB on the same Parquet (reference);",
+        "kept = the same panel asked again at the same data version (the app keeps results: snu.core.dataversion).",
+        "db and duckdb are timed with the kept results cleared, so they show the computation itself.",
         f"Target: p95 < {TARGET_MS} ms. Load average at the end: {load[0]:.1f} (other work on the machine slows every figure).",
         "",
     ]
@@ -394,13 +403,13 @@ def render(report: dict, rows: int, runs: int, seconds: float) -> list[str]:
             f"{load['elements']:,} assigned elements; bulk load {load['load_s']} s; snapshot {data['snapshot_s']} s"
         )
         lines.append(
-            f"  {'panel':16} {'db p50':>8} {'db p95':>8} {'duck p50':>9} {'duck p95':>9} {'raw p50':>8} {'raw p95':>8}  db/raw"
+            f"  {'panel':16} {'db p50':>8} {'db p95':>8} {'duck p50':>9} {'duck p95':>9} {'raw p50':>8} {'raw p95':>8} {'kept p95':>9}  db/raw"
         )
         for name, r in data["panels"].items():
             ratio = r["db"]["p95"] / max(r["raw"]["p95"], 0.01)
             lines.append(
                 f"  {name:16} {r['db']['p50']:8.1f} {r['db']['p95']:8.1f} {r['duckdb']['p50']:9.1f} "
-                f"{r['duckdb']['p95']:9.1f} {r['raw']['p50']:8.1f} {r['raw']['p95']:8.1f}  {ratio:6.1f}×"
+                f"{r['duckdb']['p95']:9.1f} {r['raw']['p50']:8.1f} {r['raw']['p95']:8.1f} {r['kept']['p95']:9.2f}  {ratio:6.1f}×"
             )
         worst_db = max(r["db"]["p95"] for r in data["panels"].values())
         worst_duck = max(r["duckdb"]["p95"] for r in data["panels"].values())

@@ -113,6 +113,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("SNU_DB_CONN_MAX_AGE", "60")),
     )
 }
+# Kept results (totals, panels, counts: snu.core.dataversion) are shared by every web process on the machine
+# through files; their keys carry the data version, so an entry is never used once the data has changed.
+# SNU_CACHE=locmem keeps them per process instead.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if os.environ.get("SNU_CACHE") == "locmem"
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+        }
+    )
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers go on while an import writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {

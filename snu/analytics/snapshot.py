@@ -189,22 +189,32 @@ def mark_stale(*args, **kwargs) -> None:
     dataversion.bump_on_commit(kwargs.get("using", DEFAULT_DB_ALIAS))
 
 
+_loaded: dict[str, object] = {}  # snapshot folder -> DuckDB database holding it (one per process)
+_loading = threading.Lock()
+
+
 def _connection(meta: dict):
+    """A cursor of this thread on the process's in-memory copy of the snapshot (loaded once per process)."""
     import duckdb
 
-    folder = directory() / meta["folder"]
     stamp = meta["folder"]
-    con = getattr(_local, "con", None)
-    if con is None or getattr(_local, "stamp", None) != stamp:
-        if con is not None:
-            con.close()
-        con = duckdb.connect()
-        con.execute(
-            f"CREATE TABLE alloc AS SELECT *, CASE is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-            f"FROM read_parquet('{folder / 'alloc.parquet'}')"
-        )
-        con.execute(f"CREATE TABLE elem AS SELECT * FROM read_parquet('{folder / 'elem.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-        _local.con, _local.stamp = con, stamp
+    if getattr(_local, "stamp", None) == stamp:
+        return _local.con
+    with _loading:
+        database = _loaded.get(stamp)
+        if database is None:
+            folder = directory() / stamp
+            database = duckdb.connect()
+            database.execute(
+                f"CREATE TABLE alloc AS SELECT *, CASE is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+                f"FROM read_parquet('{folder / 'alloc.parquet'}')"
+            )
+            database.execute(f"CREATE TABLE elem AS SELECT * FROM read_parquet('{folder / 'elem.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+            # The older copy is dropped, not closed: a thread may be querying it; it goes with its last cursor.
+            _loaded.clear()
+            _loaded[stamp] = database
+        con = database.cursor()  # type: ignore[attr-defined]
+    _local.con, _local.stamp = con, stamp
     return con
 
 

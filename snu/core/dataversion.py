@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 T = TypeVar("T")
@@ -33,16 +33,24 @@ _local = threading.local()
 
 
 def current(using: str = DEFAULT_DB_ALIAS, *, memo: bool = True) -> int:
+    return stamp(using, memo=memo)[1]
+
+
+def stamp(using: str = DEFAULT_DB_ALIAS, *, memo: bool = True) -> tuple[str, int]:
+    """(this database's random instance token, its data version)."""
     remembered = getattr(_local, "memo", None)
     now = time.monotonic()
     if memo and remembered and remembered[0] == using and now - remembered[1] < MEMO_SECONDS:
         return remembered[2]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT version FROM core_dataversion WHERE id = 1")
+        cursor.execute("SELECT instance, version FROM core_dataversion WHERE id = 1")
         row = cursor.fetchone()
-    version = int(row[0]) if row else 0
-    _local.memo = (using, now, version)
-    return version
+    if row is None:  # a new or flushed database: the first bump creates the row
+        bump(using)
+        return stamp(using, memo=False)
+    value = (str(row[0]), int(row[1]))
+    _local.memo = (using, now, value)
+    return value
 
 
 def bump(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -51,14 +59,18 @@ def bump(using: str = DEFAULT_DB_ALIAS) -> int:
 
     _local.memo = None
     with transaction.atomic(using=using):
-        updated = DataVersion.objects.using(using).filter(pk=1).select_for_update().first()
-        if updated is None:
-            DataVersion.objects.using(using).create(pk=1, version=1, changed_at=timezone.now())
-            return 1
-        updated.version += 1
-        updated.changed_at = timezone.now()
-        updated.save(update_fields=["version", "changed_at"])
-        return updated.version
+        row = DataVersion.objects.using(using).filter(pk=1).select_for_update().first()
+        if row is None:
+            try:
+                with transaction.atomic(using=using):
+                    DataVersion.objects.using(using).create(pk=1, version=1, changed_at=timezone.now())
+                return 1
+            except IntegrityError:  # another process created it first
+                row = DataVersion.objects.using(using).select_for_update().get(pk=1)
+        row.version += 1
+        row.changed_at = timezone.now()
+        row.save(update_fields=["version", "changed_at"])
+        return row.version
 
 
 def bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -101,9 +113,9 @@ def cached(
     `versioned=False` is for results whose parts already say what data they stand on (a snapshot's name)."""
     if connections[using].in_atomic_block:
         return compute()
+    instance, version = stamp(using)
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    version = current(using) if versioned else "-"
-    key = f"snu:{name}:{using}:{version}:{digest}"
+    key = f"snu:{name}:{instance}:{version if versioned else '-'}:{digest}"
     hit = cache.get(key)
     if hit is not None:
         return hit[0]

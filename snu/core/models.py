@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +127,10 @@ class LoginFailure(models.Model):
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+def new_instance_token() -> str:
+    return secrets.token_hex(16)
+
+
 class DataVersion(models.Model):
     """One counter that moves whenever allocations or alignments change (after the change commits).
 
@@ -134,6 +140,8 @@ class DataVersion(models.Model):
 
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True)
+    # Random per database: processes that share one cache but not one database never share a kept result.
+    instance = models.CharField(max_length=32, default=new_instance_token)
 
     class Meta:
         verbose_name = _("data version")
