@@ -109,6 +109,26 @@ class Row(NamedTuple):
 
 
 HASHED_FIELDS = Row._fields[:-3]  # everything the file says, without labels, the hash and the row number
+MEMO_LIMIT = 200_000  # distinct values kept per column; beyond it values are parsed again
+_MISSING = object()
+
+
+def _memo_key(value: Any) -> Any:
+    """A cache key for a value that is not a str: one key for values that normalise alike, so types are kept
+    apart (1, 1.0 and True are equal as dict keys) and so are equal values that read differently (-0.0 and 0.0,
+    Decimal 1.0 and 1.00, one instant in two time zones). None when unhashable."""
+    kind = type(value)
+    if kind is int or kind is dt.date or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, value.hex())
+    if kind is dt.datetime and value.tzinfo is None:
+        return (kind, value)
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (kind, value, repr(value))
 
 
 def parse_date(value: Any) -> dt.date:
@@ -196,6 +216,8 @@ class RowNormaliser:
         self._at_items = list(self.at.items())
         self._width = max(self.at.values(), default=-1) + 1
         self._constant_tags = tuple(t.strip() for t in _text(self.constants.get("tags", "")).split(";") if t.strip())
+        self._memo: dict[str, dict[Any, Any]] = {}  # per column: distinct value → parsed (normalise_batch)
+        self._memo_bad: dict[str, set[Any]] = {}  # per column: the distinct values with a problem
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -281,6 +303,222 @@ class RowNormaliser:
         external_id = _text(raw.get("external_id", ""))[:120] or self._key(values)
         digest = hashlib.sha1(repr(values[1:]).encode(), usedforsecurity=False).hexdigest()
         return Row(external_id, *values[1:], labels, digest, row_number)  # type: ignore[arg-type]
+
+    def normalise_batch(self, batch: list[tuple[int, list[Any]]]) -> list[Row | list[RowError]]:
+        """`normalise` for each (row number, cells) pair, worked out column by column: each distinct value of a
+        column is parsed once (files repeat municipalities, schemes, dates, amounts and recipients heavily).
+        A row with any problem goes through `normalise` itself, so its problems read exactly the same."""
+        cells_of = [cells for _number, cells in batch]
+        slow: set[int] = set()  # rows with a problem (or an odd cell): handled by `normalise`
+        memo = self._memo
+        # Every row as wide as the mapped columns (the usual case): transpose in one go.
+        by_column = list(zip(*cells_of, strict=False)) if min(map(len, cells_of), default=0) >= self._width else None
+
+        def column(name: str) -> list[Any]:
+            i = self.at.get(name)
+            if i is None:
+                return [self.constants.get(name, "")] * len(cells_of)
+            if by_column is not None:
+                values = list(by_column[i])
+            else:
+                values = [cells[i] if i < len(cells) else "" for cells in cells_of]
+            if name in self.constants:
+                constant = self.constants[name]
+                values = [constant if v in ("", None) else v for v in values]
+            return values
+
+        def keys_of(values: list[Any]) -> list[Any]:
+            if set(map(type, values)) <= {str}:
+                return values
+            keys = [v if type(v) is str else _memo_key(v) for v in values]
+            slow.update(i for i, key in enumerate(keys) if key is None)
+            return keys
+
+        def mapped(name: str, parse: Any, values: list[Any], keys: list[Any] | None = None) -> list[Any]:
+            """parse(value) → (result, has a problem) for each distinct value, remembered for the next batch."""
+            keys = keys_of(values) if keys is None else keys
+            cache = memo.setdefault(name, {})
+            bad = self._memo_bad.setdefault(name, set())
+            local: dict[Any, Any] = {}
+            any_bad = False
+            for key, value in dict(zip(keys, values, strict=True)).items():
+                found = cache.get(key, _MISSING)
+                if found is _MISSING:
+                    found, problem = parse(value)
+                    if problem:
+                        bad.add(key)
+                    if len(cache) < MEMO_LIMIT:
+                        cache[key] = found
+                local[key] = found
+                if key in bad:
+                    any_bad = True
+            if any_bad:
+                slow.update(i for i, key in enumerate(keys) if key in bad)
+            return [local[key] for key in keys]
+
+        def checked(method: Any, name: str, *args: Any) -> Any:
+            """A per-cell method as parse(value) → (result, has a problem)."""
+
+            def parse(value: Any) -> tuple[Any, bool]:
+                problems: list[Any] = []
+                result = method({name: value}, *args, lambda *_a: problems.append(1))
+                return result, bool(problems)
+
+            return parse
+
+        def amount(name: str, required: bool = False) -> Any:
+            def parse(value: Any) -> tuple[Any, bool]:
+                problems: list[Any] = []
+                result = self._amount({name: value}, name, lambda *_a: problems.append(1), required)
+                return result, bool(problems)
+
+            return parse
+
+        def text(limit: int | None = None) -> Any:
+            return (lambda value: (_text(value)[:limit], False)) if limit else (lambda value: (_text(value), False))
+
+        def resolve(pair: tuple[str, int]) -> tuple[Any, bool]:
+            given, year = pair
+            if not given:
+                return None, False
+            try:
+                return self.context.resolver.resolve(given, year), False
+            except MunicipalityError:
+                return None, True
+
+        def industry(pair: tuple[Any, Any]) -> tuple[tuple[str, str], bool]:
+            code, name = self._industry({"industry_code": pair[0], "industry_name": pair[1]})
+            return (code[:10], name[:200]), False
+
+        amounts = mapped("amount", amount("amount", required=True), column("amount"))
+        paid = mapped("amount_paid", amount("amount_paid"), column("amount_paid"))
+        applied = mapped("amount_applied", amount("amount_applied"), column("amount_applied"))
+        dates = mapped("decision_date", checked(self._date, "decision_date"), column("decision_date"))
+        year_raw = column("year")
+        years = mapped(
+            "year",
+            lambda pair: checked(self._year, "year", pair[1])(pair[0]),
+            list(zip(year_raw, dates, strict=True)),
+            list(zip(keys_of(year_raw), dates, strict=True)),
+        )
+        org_numbers = mapped("org_number", checked(self._org_number, "org_number"), column("org_number"))
+        status_raw = column("status")
+        negative = [a is not None and a < 0 for a in amounts]
+        statuses = mapped(
+            "status",
+            lambda pair: checked(self._status, "status", Decimal(-1) if pair[1] else None)(pair[0]),
+            list(zip(status_raw, negative, strict=True)),
+            list(zip(keys_of(status_raw), negative, strict=True)),
+        )
+        givens = mapped("municipality", text(), column("municipality"))
+        places = list(zip(givens, [y for y, _tags in years], strict=True))
+        resolutions = mapped("municipality+year", resolve, places, places)
+        labels = mapped("labels", checked(self._labels, "labels"), column("labels"))
+        recipients = mapped("recipient", text(), column("recipient"))
+        titles = mapped("title", text(500), column("title"))
+        descriptions = mapped("description", text(), column("description"))
+        org_forms = mapped("org_form", text(10), column("org_form"))
+        if not all(org_forms):
+            guesses = mapped("org_form_guess", lambda name: (guess_org_form(name), False), recipients, recipients)
+            org_forms = [form or guess for form, guess in zip(org_forms, guesses, strict=True)]
+        schemes = mapped("scheme", text(200), column("scheme"))
+        sources = mapped("funding_source", text(200), column("funding_source"))
+        urls = mapped("source_url", text(500), column("source_url"))
+        code_raw, name_raw = column("industry_code"), column("industry_name")
+        industries = mapped(
+            "industry",
+            industry,
+            list(zip(code_raw, name_raw, strict=True)),
+            list(zip(keys_of(code_raw), keys_of(name_raw), strict=True)),
+        )
+        external_ids = column("external_id")
+
+        tag_columns = self.tag_columns
+        constant_tags = self._constant_tags
+        sha1 = hashlib.sha1
+        new_row = tuple.__new__  # Row(...) without the keyword handling: the fields are all given, in order
+        out: list[Row | list[RowError]] = []
+        for j, (
+            (number, cells),
+            title,
+            description,
+            recipient,
+            org_number,
+            org_form,
+            given,
+            resolution,
+            scheme,
+            source,
+            (industry_code, industry_name),
+            amount_value,
+            paid_value,
+            applied_value,
+            status,
+            decision_date,
+            (year, year_tags),
+            url,
+            external_id,
+            label_codes,
+        ) in enumerate(
+            zip(
+                batch,
+                titles,
+                descriptions,
+                recipients,
+                org_numbers,
+                org_forms,
+                givens,
+                resolutions,
+                schemes,
+                sources,
+                industries,
+                amounts,
+                paid,
+                applied,
+                statuses,
+                dates,
+                years,
+                urls,
+                external_ids,
+                labels,
+                strict=True,
+            )
+        ):
+            if j in slow:
+                out.append(self.normalise(cells, number))
+                continue
+            if tag_columns:
+                tags = tuple(t for t in (_text(cells[i]) for i in tag_columns if i < len(cells)) if t)
+                tags += constant_tags + year_tags
+            else:
+                tags = constant_tags + year_tags if year_tags else constant_tags
+            fields = (
+                title,
+                description,
+                recipient[:300],
+                org_number,
+                org_form,
+                given[:120],
+                resolution.municipality_id if resolution else None,
+                resolution.current_id if resolution else None,
+                bool(resolution and resolution.needs_review),
+                scheme,
+                source,
+                industry_code,
+                industry_name,
+                amount_value,
+                paid_value,
+                applied_value,
+                status,
+                decision_date,
+                year,
+                tags,
+                url,
+            )
+            external_id = _text(external_id)[:120] or self._key(("", *fields))
+            digest = sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
+            out.append(new_row(Row, (external_id, *fields, label_codes, digest, number)))
+        return out
 
     def _org_form(self, recipient: str) -> str:
         form = self._org_forms.get(recipient)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from unittest import mock
+
+from django.db import connection
+from django.db.models import Sum
+
+from snu.core.models import AuditEntry
+from snu.grants.models import Allocation
+from snu.grants.municipalities import MunicipalityResolver
+from snu.imports import actions, readers, writer
+from snu.imports.demo import INNOVASJON_NORGE, PUBLIC_HEADERS, PUBLIC_PAGES, public_pages_table
+from snu.imports.layouts import Mapping, recognise
+from snu.imports.normalise import Context, RowNormaliser
+from snu.test import BaseTestCase
+
+CANONICAL = """external_id,title,recipient,org_number,municipality,scheme,amount,amount_paid,status,decision_date,year,tags
+A-1,Kai,Visit Senja AS,998146933,Lenvik,Bedriftsutvikling,"1 234 567,50",,granted,23.03.18,,
+A-2,Kai,Visit Senja AS,998146933,Atlantis,Bedriftsutvikling,1000,,granted,23.03.18,,
+A-3,Bru,Noen SA,871404063,Senja,Bedriftsutvikling,12 3x4,,,2019-01-02,2019?,
+A-4,Bru,Noen SA,871404062,1931 Lenvik,Bedriftsutvikling,-500,,,,~2017,a
+A-5,Bru,Noen SA,871404062,Troms,Bedriftsutvikling,500,100,paid,,2017,
+A-6,,Karlsøy kommune,,Herøy,,500,,tull,31.02.2011,,
+A-7,Vei,Karlsøy kommune,,Karlsøy,,500,,søkt,40681,,
+"""
+
+
+def schema(table: str) -> list[tuple]:
+    """The table's indexes and foreign keys, as the database describes them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+            found = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+                [table],
+            )
+            return sorted(found + cursor.fetchall())
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = %s", [table])
+        return sorted(cursor.fetchall())
+
+
+class BatchNormaliseTestCase(BaseTestCase):
+    def normalise_both_ways(self, path: Path, table: readers.Table | None = None, mapping: Mapping | None = None):
+        table = table or readers.open_table(path)
+        mapping = mapping or recognise(table.headers)
+        assert mapping is not None
+        rows = [(n, cells) for n, cells in enumerate(table.rows, start=2) if cells]
+        context = Context(MunicipalityResolver(self.authority.county_number), None)
+        one_by_one = RowNormaliser(table.headers, mapping, context)
+        expected = [one_by_one.normalise(cells, n) for n, cells in rows]
+        batched = RowNormaliser(table.headers, mapping, context)
+        got = batched.normalise_batch(rows[:7]) + batched.normalise_batch(rows[7:])
+        self.assertEqual(got, expected)
+
+    def test_it_normalises_a_batch_exactly_as_row_by_row(self):
+        self.normalise_both_ways(INNOVASJON_NORGE)
+        # Its own layout: constants (status), tags from a column, and two rows without a year.
+        mapping = Mapping({h: h for h in PUBLIC_HEADERS}, {"status": "granted"}, layout="public_pages")
+        self.normalise_both_ways(PUBLIC_PAGES, public_pages_table(), mapping)
+
+    def test_it_reports_a_batch_problems_exactly_as_row_by_row(self):
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "mixed.csv"
+        path.write_text(CANONICAL, encoding="utf-8")
+        self.normalise_both_ways(path)
+
+
+class IndexRebuildTestCase(BaseTestCase):
+    table = Allocation._meta.db_table
+
+    def test_it_builds_the_indexes_again_after_a_large_import(self):
+        before = schema(self.table)
+        with (
+            mock.patch.object(writer, "REBUILD_MIN_ROWS", 1),
+            mock.patch.object(writer, "_plain_indexes", wraps=writer._plain_indexes) as plain,
+        ):
+            result = actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
+        self.assertEqual(result.created, 3761)
+        self.assertTrue(plain.called)
+        self.assertEqual(schema(self.table), before)
+        again = actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
+        self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 3761))
+        self.assertEqual(Allocation.objects.aggregate(s=Sum("amount"))["s"], 3651980637)
+
+    def test_it_leaves_indexes_and_data_as_they_were_when_an_import_fails(self):
+        before = schema(self.table)
+        insert = actions._insert
+
+        def insert_then_fail(*args, **kwargs):
+            insert(*args, **kwargs)
+            self.assertNotEqual(schema(self.table), before)  # the indexes are gone meanwhile
+            raise RuntimeError("interrupted")
+
+        with (
+            mock.patch.object(writer, "REBUILD_MIN_ROWS", 1),
+            mock.patch.object(actions, "_insert", side_effect=insert_then_fail),
+            self.assertRaises(RuntimeError),
+        ):
+            actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
+        self.assertEqual(schema(self.table), before)
+        self.assertEqual(Allocation.objects.count(), 0)
+
+    def test_it_keeps_the_indexes_for_a_small_import_into_a_large_table(self):
+        actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "two.csv"
+        path.write_text("\n".join(CANONICAL.splitlines()[:2] + CANONICAL.splitlines()[7:8]) + "\n", encoding="utf-8")
+        with mock.patch.object(writer, "REBUILD_MIN_ROWS", 1), mock.patch.object(writer, "_foreign_keys") as keys:
+            result = actions.import_allocations("test", self.authority, path)
+        self.assertEqual(result.created, 2)
+        keys.assert_not_called()
+
+
+class BulkUpdateTestCase(BaseTestCase):
+    def test_it_updates_every_changed_allocation_with_its_own_audit_entry(self):
+        actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        lines = INNOVASJON_NORGE.read_text(encoding="utf-8").splitlines()
+        changed = [lines[0]]
+        for line in lines[1:]:
+            cells = next(csv.reader([line]))
+            cells[4] = str(int(cells[4]) + 1)
+            changed.append(",".join(f'"{c}"' if "," in c or '"' in c else c for c in cells))
+        path = folder / "changed.csv"
+        path.write_text("\n".join(changed) + "\n", encoding="utf-8")
+        result = actions.import_allocations("test", self.authority, path)
+        self.assertEqual((result.created, result.updated, result.unchanged), (0, 3761, 0))
+        self.assertEqual(Allocation.objects.aggregate(s=Sum("amount"))["s"], 3651980637 + 3761)
+        self.assertEqual(set(Allocation.objects.values_list("version", flat=True)), {2})
+        entries = AuditEntry.objects.filter(verb="update", object_type="grants.allocation")
+        self.assertEqual(entries.count(), 3761)
+        entry = entries.get(object_id=str(Allocation.objects.order_by("id").first().pk))
+        self.assertEqual(Decimal(entry.after["amount"]) - Decimal(entry.before["amount"]), 1)
+        self.assertEqual((entry.before["version"], entry.after["version"]), (1, 2))
+        self.assertEqual(entry.authority, self.authority)
+        again = actions.import_allocations("test", self.authority, path)
+        self.assertEqual((again.updated, again.unchanged), (0, 3761))
