@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from snu.analytics.filters import NONE, SOURCE_TYPES, Filters
 from snu.analytics.queries import Labeller, strategies
+from snu.core import dataversion
 from snu.grants.models import AllocationStatus, FundingSource, Municipality, Organisation, Scheme
 from snu.lib.i18n import pick
 
@@ -24,11 +25,16 @@ def filter_form(authority, strategy, filters: Filters) -> dict:
     municipalities = Municipality.objects.filter(valid_to__isnull=True)
     if authority.county_number:
         municipalities = municipalities.filter(number__startswith=authority.county_number)
-    org_forms = (
-        Organisation.objects.filter(authority=authority)
-        .exclude(org_form="")
-        .values_list("org_form", flat=True)
-        .distinct()
+    org_forms = dataversion.cached(
+        "org-forms",
+        authority.pk,
+        lambda: list(
+            Organisation.objects.filter(authority=authority)
+            .exclude(org_form="")
+            .order_by()
+            .values_list("org_form", flat=True)
+            .distinct()
+        ),
     )
     return {
         "strategies": [

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from snu.analytics import exports, forms, present, queries
+from snu.analytics import exports, forms, present, queries, snapshot
 from snu.analytics.filters import Filters
+from snu.core import dataversion
 from snu.core.permissions import reader_required
 from snu.strategy.models import Strategy
 
@@ -30,27 +34,41 @@ def _choice(request: HttpRequest, key: str, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else allowed[0]
 
 
+def _dashboard_panels(
+    request: HttpRequest, strategy: Strategy | None, filters: Filters, measure: str, map_measure: str
+):
+    """Every panel rendered to HTML: kept per data version (and snapshot), filters, measures and language,
+    so the next reader with the same view gets the page without computing or rendering the panels again."""
+    authority = request.authority  # type: ignore[attr-defined]
+    code = strategy.code if strategy else None
+    backend = queries.choose_backend(authority)
+    snapshot_name = (snapshot.info() or {}).get("folder") if backend == "duckdb" else None
+    parts = (authority.pk, code, filters.to_query(strategy=code or ""), measure, map_measure, get_language(), backend)
+
+    def build() -> dict:
+        out = {}
+        for name in DASHBOARD_PANELS:
+            panel = present.present(
+                queries.panel(name, authority, strategy, filters, backend), filters, code, measure, map_measure
+            )
+            html = render_to_string("analytics/_panel.html", {"panel": panel})
+            out[name] = {"id": panel["id"], "title": panel["title"], "html": mark_safe(html)}
+        return out
+
+    return dataversion.cached("dashboard-panels", (parts, snapshot_name), build)
+
+
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     strategy, filters = _state(request)
     measure = _choice(request, "measure", present.MEASURES)
     map_measure = _choice(request, "map", present.MAP_MEASURES)
     code = strategy.code if strategy else None
-    panels = {
-        name: present.present(
-            queries.panel(name, request.authority, strategy, filters),  # type: ignore[attr-defined]
-            filters,
-            code,
-            measure,
-            map_measure,  # type: ignore[attr-defined]
-        )
-        for name in DASHBOARD_PANELS
-    }
     context = {
         "strategy": strategy,
         "filters": filters,
         "form": forms.filter_form(request.authority, strategy, filters),  # type: ignore[attr-defined]
-        "panels": panels,
+        "panels": _dashboard_panels(request, strategy, filters, measure, map_measure),
         "measure": measure,
         "map_measure": map_measure,
         "query": filters.to_query(strategy=code or ""),
