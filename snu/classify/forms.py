@@ -27,12 +27,14 @@ class DecisionForm(forms.Form):
         label=_("Regional advantages"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, alignment: Alignment, **kwargs):
+    def __init__(self, *args, alignment: Alignment, elements: list | None = None, **kwargs):
+        """`elements`: the strategy's elements in order, when the caller already has them (one read per page)."""
         self.alignment = alignment
         kwargs.setdefault("prefix", f"a{alignment.pk}")
         kwargs.setdefault("initial", self.suggestion(alignment))
         super().__init__(*args, **kwargs)
-        elements = list(alignment.strategy.elements.order_by("order", "code"))
+        if elements is None:
+            elements = list(alignment.strategy.elements.order_by("order", "code"))
         choices = {kind: [(e.code, pick(e.name)) for e in elements if e.kind == kind] for kind in ElementKind}
         self.fields["primary"].choices = [*choices[ElementKind.FOCUS_AREA], (OUTSIDE, _("Outside the strategy"))]  # type: ignore[attr-defined]
         self.fields["focus_areas"].choices = choices[ElementKind.FOCUS_AREA]  # type: ignore[attr-defined]

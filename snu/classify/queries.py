@@ -98,9 +98,15 @@ def high_confidence_group(strategy: Strategy, code: str, threshold: float = HIGH
 # ------------------------------------------------------------------ one alignment, explained
 
 
-def explained(alignment: Alignment, *, similar: int = 3) -> dict:
-    """An alignment ready for a page: elements per kind with scores, the why, similar confirmed ones."""
-    rows = list(alignment.elements.select_related("element").order_by("-assigned", "-score"))  # type: ignore[attr-defined]
+def explained(alignment: Alignment, *, similar: int = 3, memo: dict | None = None) -> dict:
+    """An alignment ready for a page: elements per kind with scores, the why, similar confirmed ones.
+
+    `memo` (a dict kept for one page) saves reading the same version mapping for every alignment."""
+    prefetched = getattr(alignment, "_prefetched_objects_cache", {}).get("elements")
+    if prefetched is not None:  # the review queue prefetches elements with their element
+        rows = sorted(prefetched, key=lambda r: (not r.assigned, -r.score))
+    else:
+        rows = list(alignment.elements.select_related("element").order_by("-assigned", "-score"))  # type: ignore[attr-defined]
     by_code = {r.element.code: r for r in rows}
     groups = []
     for kind in ElementKind:
@@ -127,7 +133,7 @@ def explained(alignment: Alignment, *, similar: int = 3) -> dict:
         "assigned": [r for r in rows if r.assigned],
         "why": why,
         "similar": similar_confirmed(alignment, similar) if similar else [],
-        "in_newer": in_newer_terms(alignment),
+        "in_newer": in_newer_terms(alignment, rows, memo),
     }
 
 
@@ -190,14 +196,23 @@ def weights_in_terms(weights: dict[int, Decimal], links: dict[int, list[tuple[El
     return out
 
 
-def in_newer_terms(alignment: Alignment) -> list[dict]:
+def in_newer_terms(alignment: Alignment, rows: list | None = None, memo: dict | None = None) -> list[dict]:
     """For an alignment to an older strategy: its focus areas as each newer strategy names them."""
-    weights = dict(
-        alignment.elements.filter(weight__gt=0).values_list("element_id", "weight")  # type: ignore[attr-defined]
-    )
+    if rows is not None:
+        weights = {r.element_id: r.weight for r in rows if r.weight > 0}
+    else:
+        weights = dict(
+            alignment.elements.filter(weight__gt=0).values_list("element_id", "weight")  # type: ignore[attr-defined]
+        )
+    memo = {} if memo is None else memo
+    source = alignment.strategy
+    if ("newer", source.pk) not in memo:
+        memo[("newer", source.pk)] = newer_strategies(source)
     result = []
-    for target in newer_strategies(alignment.strategy):
-        mapped = weights_in_terms(weights, mapping_weights(alignment.strategy, target))
+    for target in memo[("newer", source.pk)]:
+        if ("links", source.pk, target.pk) not in memo:
+            memo[("links", source.pk, target.pk)] = mapping_weights(source, target)
+        mapped = weights_in_terms(weights, memo[("links", source.pk, target.pk)])
         if mapped:
             ordered = sorted(mapped.items(), key=lambda item: -item[1])
             result.append({"strategy": target, "elements": [{"element": e, "weight": w} for e, w in ordered]})

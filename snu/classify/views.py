@@ -38,8 +38,10 @@ def _queue_url(strategy: Strategy) -> str:
 @advisor_required
 def review(request: HttpRequest) -> HttpResponse:
     strategy = _strategy(request)
+    elements = list(strategy.elements.order_by("order", "code"))
+    memo: dict = {}
     items = [
-        {"form": DecisionForm(alignment=a), "x": queries.explained(a, similar=2)}
+        {"form": DecisionForm(alignment=a, elements=elements), "x": queries.explained(a, similar=2, memo=memo)}
         for a in queries.review_queue(strategy, QUEUE_SIZE)
     ]
     context = {
