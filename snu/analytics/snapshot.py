@@ -104,7 +104,7 @@ def refresh() -> dict:
     started = time.perf_counter()
     # Read the version first: a change committed while the files are written moves it on, so such a
     # snapshot is stale at once rather than wrongly fresh.
-    version = dataversion.current(memo=False)
+    version = dataversion.current()
     # Each snapshot gets its own folder and the manifest names it, so a reader never mixes two snapshots.
     work = Path(tempfile.mkdtemp(dir=folder, prefix=f"v{version}-"))
     try:

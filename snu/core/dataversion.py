@@ -16,8 +16,6 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,37 +25,28 @@ from django.utils import timezone
 
 T = TypeVar("T")
 TIMEOUT = 24 * 3600  # a key holds its version, so an old entry is merely unused, never wrong
-MEMO_SECONDS = 0.5  # within one process, a version read is trusted this long (a local bump resets it)
-
-_local = threading.local()
 
 
-def current(using: str = DEFAULT_DB_ALIAS, *, memo: bool = True) -> int:
-    return stamp(using, memo=memo)[1]
+def current(using: str = DEFAULT_DB_ALIAS) -> int:
+    return stamp(using)[1]
 
 
-def stamp(using: str = DEFAULT_DB_ALIAS, *, memo: bool = True) -> tuple[str, int]:
-    """(this database's random instance token, its data version)."""
-    remembered = getattr(_local, "memo", None)
-    now = time.monotonic()
-    if memo and remembered and remembered[0] == using and now - remembered[1] < MEMO_SECONDS:
-        return remembered[2]
+def stamp(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int]:
+    """(this database's random instance token, its data version): one primary-key lookup, never remembered,
+    so a change committed by any process counts at once."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT instance, version FROM core_dataversion WHERE id = 1")
         row = cursor.fetchone()
     if row is None:  # a new or flushed database: the first bump creates the row
         bump(using)
-        return stamp(using, memo=False)
-    value = (str(row[0]), int(row[1]))
-    _local.memo = (using, now, value)
-    return value
+        return stamp(using)
+    return str(row[0]), int(row[1])
 
 
 def bump(using: str = DEFAULT_DB_ALIAS) -> int:
     """Move the version now (outside a transaction, or at its very end)."""
     from snu.core.models import DataVersion
 
-    _local.memo = None
     with transaction.atomic(using=using):
         row = DataVersion.objects.using(using).filter(pk=1).select_for_update().first()
         if row is None:
