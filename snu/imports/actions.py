@@ -562,38 +562,73 @@ def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict,
         return found
 
     def tuples() -> Iterable[tuple]:
+        # Unpacked in one step: reading a NamedTuple's fields by name costs more than building the tuple.
         for row in rows:
-            source_id, scheme_id = link(row)
-            tags = tag_json.get(row.tags)
+            (
+                external_id,
+                title,
+                description,
+                recipient_name,
+                org_number,
+                _org_form,
+                municipality_given,
+                municipality_id,
+                current_municipality_id,
+                needs_review,
+                scheme,
+                funding_source,
+                industry_code,
+                industry_name,
+                amount,
+                amount_paid,
+                amount_applied,
+                status,
+                decision_date,
+                year,
+                tag_tuple,
+                source_url,
+                _labels,
+                row_hash,
+                _number,
+            ) = row
+            found = links.get((scheme, funding_source))
+            source_id, scheme_id = found if found is not None else link(row)
+            tags = tag_json.get(tag_tuple)
             if tags is None:
-                tags = tag_json[row.tags] = writer.as_json(list(row.tags))
+                tags = tag_json[tag_tuple] = writer.as_json(list(tag_tuple))
+            if org_number:
+                recipient_id = orgs.get(org_number)
+            elif recipient_name:
+                recipient_id = orgs.get("name:" + recipient_name.lower())
+            else:
+                recipient_id = None
             yield (
                 authority_id,
                 now,
                 now,
-                row.external_id,
-                row.title,
-                row.description,
-                orgs.get(_org_key(row)) if (row.recipient_name or row.org_number) else None,
-                row.recipient_name,
-                row.org_number,
+                external_id,
+                title,
+                description,
+                recipient_id,
+                recipient_name,
+                org_number,
                 source_id,
                 scheme_id,
-                row.municipality_given,
-                row.municipality_id,
-                row.current_municipality_id,
-                row.municipality_needs_review,
-                row.decision_date,
-                row.year,
-                row.amount,
-                row.amount_paid,
-                row.amount_applied,
-                row.status,
-                row.industry_code,
-                row.industry_name,
+                municipality_given,
+                municipality_id,
+                current_municipality_id,
+                needs_review,
+                decision_date,
+                year,
+                amount,
+                amount_paid,
+                amount_applied,
+                status,
+                industry_code,
+                industry_name,
                 tags,
-                row.source_url,
-                row.row_hash,
+                source_url,
+                row_hash,
                 1,
             )
 
