@@ -53,6 +53,7 @@ class Query:
     filters: Filters
     order_by_amount: bool = False
     limit: int | None = None
+    offset: int = 0
 
 
 class Dialect:
@@ -227,12 +228,14 @@ def build(q: Query, lk: Lookups, dialect: Dialect) -> tuple[str, list]:
     sql += " WHERE " + " AND ".join(where)
     if q.by:
         sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(q.by)))
-    if q.order_by_amount:
-        sql += " ORDER BY amount_ore DESC"
+    if q.order_by_amount:  # ties broken by the first dimension, so pages of a long list never overlap
+        sql += " ORDER BY amount_ore DESC" + (", 1" if q.by else "")
     elif q.by:
         sql += " ORDER BY " + ", ".join(f"{i + 1} NULLS LAST" for i in range(len(q.by)))
     if q.limit:
         sql += f" LIMIT {int(q.limit)}"
+        if q.offset:
+            sql += f" OFFSET {int(q.offset)}"
     return sql, params
 
 

@@ -179,6 +179,7 @@ def aggregate(
     backend: str | None = None,
     order_by_amount: bool = False,
     limit: int | None = None,
+    offset: int = 0,
     labeller: Labeller | None = None,
 ) -> list[dict]:
     """Money and counts grouped by `by` (see engine.DIMENSIONS).
@@ -193,7 +194,7 @@ def aggregate(
         raise ValueError(f"unknown dimension(s): {', '.join(unknown)}")
     filters = filters or Filters()
     backend = backend or choose_backend(authority)
-    query = engine.Query(by=by, filters=filters, order_by_amount=order_by_amount, limit=limit)
+    query = engine.Query(by=by, filters=filters, order_by_amount=order_by_amount, limit=limit, offset=offset)
     raw = engine.run(query, lookups(authority, strategy), backend)
     labeller = labeller or labeller_for(authority, strategy)
     rows = []
@@ -771,10 +772,12 @@ def panel(name: str, authority, strategy, filters: Filters | None = None, backen
 def drilldown(authority, strategy, filters: Filters, page: int = 1, per_page: int = 50, backend=None) -> dict:
     """The allocations behind a figure, with the money each contributes (a focus area's split share when
     the figure is a focus area's), largest first. `total` equals the figure on the dashboard."""
-    rows = aggregate(authority, strategy, ["id"], filters, backend=backend, order_by_amount=True)
-    total = sum((r["amount"] for r in rows), ZERO)
+    overall = totals(authority, strategy, filters, backend=backend)
     start = (max(page, 1) - 1) * per_page
-    window = rows[start : start + per_page]
+    # Only the page's window is fetched: at a million allocations the whole ranked list would be megabytes.
+    window = aggregate(
+        authority, strategy, ["id"], filters, backend=backend, order_by_amount=True, limit=per_page, offset=start
+    )
     objects = Allocation.objects.filter(authority=authority, pk__in=[r["id"] for r in window]).select_related(
         "current_municipality", "scheme", "funding_source"
     )
@@ -782,10 +785,10 @@ def drilldown(authority, strategy, filters: Filters, page: int = 1, per_page: in
     items = [{"allocation": by_id[r["id"]], "amount": r["amount"]} for r in window if r["id"] in by_id]
     return {
         "items": items,
-        "total": total,
-        "count": len(rows),
+        "total": overall["amount"],
+        "count": overall["count"],
         "page": max(page, 1),
-        "pages": max(1, -(-len(rows) // per_page)),
+        "pages": max(1, -(-overall["count"] // per_page)),
     }
 
 

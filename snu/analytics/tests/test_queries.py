@@ -101,6 +101,22 @@ class AggregateTestCase(PortfolioTestCase):
         self.assertEqual(drill["total"], cell["amount"])
         self.assertEqual([i["allocation"] for i in drill["items"]], [self.a5])
 
+    def test_drill_down_pages_cover_every_allocation_once_largest_first(self):
+        filters = Filters()
+        everything = queries.drilldown(self.authority, self.strategy, filters, per_page=1000, backend="db")
+        seen, amounts = [], []
+        for page in range(1, everything["pages"] * 2 + 1):
+            drill = queries.drilldown(self.authority, self.strategy, filters, page=page, per_page=2, backend="db")
+            if page > drill["pages"]:
+                break
+            self.assertEqual(drill["count"], everything["count"])
+            seen += [i["allocation"].pk for i in drill["items"]]
+            amounts += [i["amount"] for i in drill["items"]]
+        self.assertEqual(len(seen), everything["count"])
+        self.assertEqual(len(set(seen)), len(seen), "an allocation appeared on two pages")
+        self.assertEqual(amounts, sorted(amounts, reverse=True))
+        self.assertEqual(sum(amounts), everything["total"])
+
     def test_it_compares_planned_and_actual(self):
         data = queries.panel("planned", self.authority, self.strategy, backend="db")
         rows = {r["focus_area"]: r for r in data["rows"]}
