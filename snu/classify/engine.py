@@ -409,11 +409,15 @@ def align_queryset(strategy: Strategy, allocations: QuerySet[Allocation], *, onl
     origin = Origin.RULE if label == "zero-shot" else Origin.MODEL
     counts = RunCounts()
     for batch in allocation_batches(allocations):
-        existing = dict(
-            Alignment.objects.filter(
-                strategy=strategy, allocation_id__gte=batch[0][0], allocation_id__lte=batch[-1][0]
-            ).values_list("allocation_id", "origin")
-        )
+        # By allocation id only, the strategy checked here: given "strategy_id = ?" too, SQLite's planner
+        # (no statistics) picks the strategy index and scans every alignment of the strategy per batch.
+        existing = {
+            allocation_id: origin
+            for allocation_id, strategy_id, origin in Alignment.objects.filter(
+                allocation_id__gte=batch[0][0], allocation_id__lte=batch[-1][0]
+            ).values_list("allocation_id", "strategy_id", "origin")
+            if strategy_id == strategy.pk
+        }
         todo = []
         for v in batch:
             found = existing.get(v[0])
@@ -497,12 +501,16 @@ def _write_with_executemany(strategy_id, origin, label, decided: Decided, existe
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(rows))
         cursor.execute(
-            f"SELECT allocation_id, id FROM {ALIGNMENT_TABLE} WHERE strategy_id = %s "  # noqa: S608 - names from the model
-            f"AND allocation_id >= %s AND allocation_id <= %s AND origin <> %s",
-            [strategy_id, min(ids), max(ids), Origin.PERSON.value],
+            f"SELECT allocation_id, id, strategy_id, origin FROM {ALIGNMENT_TABLE} "  # noqa: S608 - names from the model
+            f"WHERE allocation_id >= %s AND allocation_id <= %s",
+            [min(ids), max(ids)],
         )
         wanted = set(ids)
-        written = {allocation_id: pk for allocation_id, pk in cursor.fetchall() if allocation_id in wanted}
+        written = {
+            allocation_id: pk
+            for allocation_id, pk, strategy, found in cursor.fetchall()
+            if strategy == strategy_id and found != Origin.PERSON and allocation_id in wanted
+        }
         replaced = [pk for allocation_id, pk in written.items() if allocation_id in existed]
         if replaced:
             members = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(%s))"

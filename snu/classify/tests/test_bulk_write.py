@@ -82,6 +82,16 @@ class BulkWriteTestCase(ClassifyData, BaseTestCase):
         untouched.refresh_from_db()
         self.assertEqual((untouched.version, untouched.elements.count()), (1, elements))  # type: ignore[attr-defined]
 
+    def test_it_counts_and_writes_each_strategy_apart(self):
+        actions.align_allocations("cli", self.snu2018)
+        before = stored(self.snu2018)
+        counts = actions.align_allocations("cli", self.strategy2023)
+        self.assertEqual((counts.created, counts.updated), (len(self.allocations), 0))
+        counts = actions.align_allocations("cli", self.strategy2023)
+        self.assertEqual((counts.created, counts.updated), (0, len(self.allocations)))
+        self.assertEqual(stored(self.snu2018), before)
+        self.assertTrue(Alignment.objects.filter(strategy=self.strategy2023, version=2).exists())
+
     def test_it_tells_the_analytics_snapshot_that_it_is_stale(self):
         with mock.patch("snu.analytics.snapshot.mark_stale") as mark_stale:
             actions.align_allocations("cli", self.snu2018)
