@@ -1,16 +1,20 @@
 from django.apps import AppConfig
 
-# Rows that totals are made of. A save or delete through the ORM moves the data version (after commit);
-# bulk writes bypass signals but every import and classification run writes an audit row, which counts too.
+# Rows that totals and panels are made of (and the names they show). A save or delete through the ORM moves
+# the data version after commit. Bulk writes bypass signals: an import saves its ImportBatch when it ends,
+# and `snu classify` calls `snapshot.mark_stale()`. Edits elsewhere (plans, partners, signals) do not count:
+# they would only throw kept figures away.
 COUNTED_MODELS = (
     "grants.Allocation",
     "grants.Organisation",
     "grants.FundingSource",
     "grants.Scheme",
+    "grants.Municipality",
     "classify.Alignment",
     "classify.AlignmentElement",
     "imports.ImportBatch",
-    "core.AuditEntry",
+    "strategy.Strategy",
+    "strategy.Element",
 )
 
 
