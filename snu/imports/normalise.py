@@ -308,6 +308,8 @@ class RowNormaliser:
         """`normalise` for each (row number, cells) pair, worked out column by column: each distinct value of a
         column is parsed once (files repeat municipalities, schemes, dates, amounts and recipients heavily).
         A row with any problem goes through `normalise` itself, so its problems read exactly the same."""
+        if not batch:
+            return []
         cells_of = [cells for _number, cells in batch]
         slow: set[int] = set()  # rows with a problem (or an odd cell): handled by `normalise`
         memo = self._memo
