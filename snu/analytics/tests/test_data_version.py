@@ -89,6 +89,33 @@ class DataVersionTests(TransactionTestCase):
             snapshot.mark_stale()
         self.assertEqual(dataversion.current(), before + 1)
 
+    def test_an_import_moves_the_version_and_the_list_shows_it(self):
+        from snu.imports import actions as import_actions
+
+        self.client.force_login(self.authority_user())
+        before = dataversion.current()
+        self.assertEqual(self.client.get(reverse("grants:allocation_list")).context["totals"]["count"], 1)
+        with tempfile.TemporaryDirectory() as folder:
+            path = f"{folder}/tildelinger.csv"
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write("external_id,title,recipient,municipality,amount,year\n")
+                fh.write("X-1,Kaianlegg,Havn AS,5501,1 000 000,2021\n")
+                fh.write("X-2,Reiseliv,Nordlys AS,5503,250 000,2022\n")
+            result = import_actions.import_allocations("test", self.authority, path)
+        self.assertEqual(result.created, 2, result)
+        self.assertGreater(dataversion.current(), before)
+        totals = self.client.get(reverse("grants:allocation_list")).context["totals"]
+        self.assertEqual((totals["count"], totals["amount"]), (3, Decimal("1251000.00")))
+
+    def test_an_edit_outside_the_counted_rows_keeps_the_version(self):
+        from snu.core.models import Authority
+
+        before = dataversion.current()
+        Authority.objects.filter(pk=self.authority.pk).update(region_name="Troms og omegn")
+        authority = Authority.objects.get(pk=self.authority.pk)
+        authority.save()
+        self.assertEqual(dataversion.current(), before)
+
     def test_a_stale_snapshot_answers_with_its_time_while_a_new_one_is_made(self):
         with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
             first = snapshot.refresh()
