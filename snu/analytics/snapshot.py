@@ -172,6 +172,7 @@ def refresh_in_background() -> bool:
         try:
             if not is_fresh():
                 refresh()
+                warm()
         except Exception:  # a failed refresh leaves the old snapshot in place; the next reader tries again
             log.exception("analytics snapshot refresh failed")
         finally:
@@ -182,6 +183,22 @@ def refresh_in_background() -> bool:
 
     threading.Thread(target=run, name="snu-snapshot-refresh", daemon=True).start()
     return True
+
+
+def warm() -> int:
+    """Compute every dashboard panel without filters for each authority's strategies from the new snapshot,
+    so the first reader after a refresh gets kept figures (snu.core.dataversion) instead of waiting."""
+    from snu.analytics import queries
+    from snu.analytics.filters import Filters
+    from snu.core.models import Authority
+
+    done = 0
+    for authority in Authority.objects.all():
+        for strategy in queries.strategies(authority):
+            for name in queries.PANELS:
+                queries.panel(name, authority, strategy, Filters(), backend="duckdb")
+                done += 1
+    return done
 
 
 def mark_stale(*args, **kwargs) -> None:

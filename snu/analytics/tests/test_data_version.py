@@ -143,6 +143,30 @@ class DataVersionTests(TransactionTestCase):
             # Only the newest snapshot and the one it replaced are kept.
             self.assertLessEqual(len([p for p in snapshot.directory().glob("v*-*") if p.is_dir()]), 2)
 
+    def test_the_snapshot_command_computes_the_dashboard_ahead(self):
+        import io
+
+        from django.core.management import call_command
+
+        from snu.analytics import engine
+
+        with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
+            out = io.StringIO()
+            call_command("analytics", "snapshot", stdout=out)
+            self.assertIn("dashboard panels computed ahead", out.getvalue())
+            meta = snapshot.info()
+            lookups = queries.lookups(self.authority, self.strategy)
+            sql, params = engine.build(
+                engine.Query(by=("year", "focus_area"), filters=Filters()), lookups, engine.DuckDialect()
+            )
+            sql = sql.replace("%s", "?")
+
+            def not_kept():
+                raise AssertionError("the panel's aggregate was not computed ahead")
+
+            rows = dataversion.cached("duckdb", (meta["folder"], sql, params), not_kept, versioned=False)
+            self.assertEqual(sum(r[2] for r in rows), 100_000)  # 1 000,00 kr in øre
+
     # helpers
 
     def authority_user(self):
