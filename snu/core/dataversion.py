@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -111,3 +112,13 @@ def cached(
     value = compute()
     cache.set(key, (value,), TIMEOUT)
     return value
+
+
+def fragment_key(using: str = DEFAULT_DB_ALIAS) -> str:
+    """A key for `{% cache %}` around a read-only page part: the database's token and data version.
+
+    Inside a transaction (tests, or a page that writes) a fresh random key, so nothing is read from the cache."""
+    if connections[using].in_atomic_block:
+        return secrets.token_hex(8)
+    instance, version = stamp(using)
+    return f"{instance}-{version}"

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from snu.core import dataversion
 from snu.core.permissions import owned_or_404, reader_required
 from snu.grants import queries
 from snu.grants.models import Allocation
@@ -41,6 +42,9 @@ def allocation_list(request: HttpRequest) -> HttpResponseBase:
         "historical": request.GET.get("names") == "historical",
         "query": query.urlencode(),
         "recipient": queries.recipient(request.authority, flt.recipient),  # type: ignore[attr-defined]
+        # The rendered list is kept per data version, authority, address and language ({% cache %}); the page's
+        # rows are read lazily inside it, so a kept list costs no query for them.
+        "fragment_key": dataversion.fragment_key(),
     }
     return render(request, "grants/allocation_list.html", context)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from snu.core import dataversion
 from snu.core.models import Authority
 from snu.grants.models import Municipality
 from snu.lib.i18n import pick
@@ -41,10 +43,15 @@ def _listing(request: HttpRequest, authority: Authority, fixed: dict, heading: s
         "strategy": strategy,
         "form": form,
         "page": page,
-        "rows": [
-            queries.public_allocation(a, authority, label=_("Private individual / sole proprietorship")) for a in page
-        ],
+        # Read only when the kept listing is not used ({% cache %} in the template).
+        "rows": SimpleLazyObject(
+            lambda: [
+                queries.public_allocation(a, authority, label=_("Private individual / sole proprietorship"))
+                for a in page
+            ]
+        ),
         "totals": totals,
+        "fragment_key": dataversion.fragment_key(),  # the listing is kept per data version ({% cache %})
         "heading": heading,
         "lead": lead,
         "query": query.urlencode(),

@@ -82,6 +82,23 @@ class DataVersionTests(TransactionTestCase):
         self.assertEqual(page.context["totals"]["count"], 2)
         self.assertEqual(self.dashboard_total(), Decimal("250.75"))
 
+    def test_kept_lists_are_read_without_queries_and_show_a_change_at_once(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.authority_user())
+        for url in (reverse("grants:allocation_list"), reverse("public:allocations", args=["troms"])):
+            with CaptureQueriesContext(connection) as first:
+                self.assertContains(self.client.get(url), self.a1.title)
+            with CaptureQueriesContext(connection) as second:
+                self.assertContains(self.client.get(url), self.a1.title)
+            self.assertLess(len(second), len(first), f"{url}: the kept list should save its queries")
+            new = factories.allocation(self.authority, None, year=2021, amount="77.00")
+            self.assertContains(self.client.get(url), new.title)
+            new.title = "Nytt navn på prosjektet"
+            new.save()
+            self.assertContains(self.client.get(url), "Nytt navn på prosjektet")
+
     def test_a_bulk_write_that_bypasses_signals_moves_the_version_through_mark_stale(self):
         before = dataversion.current()
         with transaction.atomic():
