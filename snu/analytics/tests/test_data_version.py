@@ -99,6 +99,17 @@ class DataVersionTests(TransactionTestCase):
             new.save()
             self.assertContains(self.client.get(url), "Nytt navn på prosjektet")
 
+    def test_a_kept_list_is_never_shown_to_a_lower_role(self):
+        from django.contrib.auth import get_user_model
+
+        add_member(None, self.authority, username="advisor", password="x" * 20, role=Role.ADVISOR, full_name="A")
+        url = reverse("grants:allocation_list")
+        import_link = reverse("imports:index")
+        self.client.force_login(get_user_model().objects.get(username="advisor"))
+        self.assertContains(self.client.get(url), import_link)
+        self.client.force_login(self.authority_user())
+        self.assertNotContains(self.client.get(url), import_link)
+
     def test_a_bulk_write_that_bypasses_signals_moves_the_version_through_mark_stale(self):
         before = dataversion.current()
         with transaction.atomic():
