@@ -20,8 +20,10 @@ class Origin(models.TextChoices):
 class Alignment(TimeStamped):
     """One allocation under one strategy version."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="alignments")
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="alignments")
+    # No single-column indexes on the two keys: one_alignment_per_strategy (allocation, strategy) and the
+    # (strategy, origin, confidence) index begin with them, and every index costs each written alignment.
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="alignments", db_index=False)
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="alignments", db_index=False)
     primary = models.ForeignKey(Element, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.RULE)
     confidence = models.FloatField(default=0)
@@ -59,8 +61,9 @@ class Alignment(TimeStamped):
 class AlignmentElement(models.Model):
     """Score of one element for one alignment; focus areas carry the weight and money share."""
 
-    alignment = models.ForeignKey(Alignment, on_delete=models.CASCADE, related_name="elements")
-    element = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="alignment_scores")
+    # Covered by one_score_per_element (alignment, element) and element_ranking (element, …): no own indexes.
+    alignment = models.ForeignKey(Alignment, on_delete=models.CASCADE, related_name="elements", db_index=False)
+    element = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="alignment_scores", db_index=False)
     score = models.FloatField(default=0)
     assigned = models.BooleanField(default=False)
     weight = models.DecimalField(max_digits=5, decimal_places=4, default=0)
@@ -69,8 +72,7 @@ class AlignmentElement(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alignment", "element"], name="one_score_per_element")]
         indexes = [
-            models.Index(fields=["element", "assigned"]),
-            # An element's allocations page: assigned first, then by score.
+            # An element's allocations page: assigned first, then by score; also serves (element, assigned).
             models.Index(fields=["element", "-assigned", "-score", "alignment"], name="element_ranking"),
         ]
 
