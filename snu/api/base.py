@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from snu.api.auth import SessionAuthentication, TokenAuthentication, authority_of
@@ -112,3 +112,14 @@ def save_with_links(serializer: Any, request: Any, authority: Authority, model: 
         setattr(record, key, value)
     serializer.instance = save(actor(request), record, **related)
     return serializer.instance
+
+
+class CrudViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AuthorityViewSet,
+):
+    """An authority's records with list, read, create, change and delete."""

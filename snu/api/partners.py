@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, FilterText, save_with_links, text_field
+from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, save_with_links, text_field
 from snu.core.models import Authority
 from snu.lib.orgnr import OrgNumberError, normalise_org_number
 from snu.partners import actions
@@ -239,12 +239,7 @@ class SavedThroughActions:
 @extend_schema_view(list=extend_schema(parameters=[PartnerFilter]))
 class PartnerViewSet(
     SavedThroughActions,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    AuthorityViewSet,
+    CrudViewSet,
 ):
     """Partners: organisations the county works with. Advisors create, change and delete them."""
 
@@ -281,12 +276,7 @@ class AgreementFilter(serializers.Serializer):
 @extend_schema_view(list=extend_schema(parameters=[AgreementFilter]))
 class AgreementViewSet(
     SavedThroughActions,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    AuthorityViewSet,
+    CrudViewSet,
 ):
     """Partnership agreements. Advisors create, change and delete them."""
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, FilterText, save_with_links, text_field
+from snu.api.base import CrudViewSet, FilterText, save_with_links, text_field
 from snu.core.models import Authority
 from snu.signals import actions
 from snu.signals.models import Horizon, Signal, SignalKind, Strength
@@ -98,12 +98,7 @@ class SignalFilter(serializers.Serializer):
 
 @extend_schema_view(list=extend_schema(parameters=[SignalFilter]))
 class SignalViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    AuthorityViewSet,
+    CrudViewSet,
 ):
     """Trends, weak signals and wild cards. Advisors create, change, review and delete them."""
 

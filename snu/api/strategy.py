@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, FilterText, text_field
+from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, text_field
 from snu.core.models import Authority
 from snu.strategy import actions
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -187,12 +187,7 @@ class ElementFilter(serializers.Serializer):
 
 @extend_schema_view(list=extend_schema(parameters=[ElementFilter]))
 class ElementViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    AuthorityViewSet,
+    CrudViewSet,
 ):
     """Advantages, drivers, focus areas and target areas. Advisors create, change and delete them."""
 

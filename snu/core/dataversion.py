@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -71,23 +72,21 @@ def bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
     if not connection.in_atomic_block:
         bump(using)
         return
-    callback = _flush_callbacks[using]
+    callback = _flush_callback(using)
     here = set(connection.savepoint_ids)
     if any(entry[1] is callback and entry[0] == here for entry in connection.run_on_commit):
         return
     transaction.on_commit(callback, using=using)
 
 
-class _Flushers(dict):
-    def __missing__(self, using: str) -> Callable[[], None]:
-        def flush() -> None:
-            bump(using)
+@functools.cache
+def _flush_callback(using: str) -> Callable[[], None]:
+    """One callback object per database alias, so a transaction can tell it already has one registered."""
 
-        self[using] = flush
-        return flush
+    def flush() -> None:
+        bump(using)
 
-
-_flush_callbacks: dict[str, Callable[[], None]] = _Flushers()
+    return flush
 
 
 def on_change(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:

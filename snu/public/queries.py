@@ -13,6 +13,7 @@ from django.urls import reverse
 from snu.classify.models import AlignmentElement
 from snu.core import dataversion
 from snu.core.models import Authority
+from snu.grants import queries as grants_queries
 from snu.grants.models import Allocation, AllocationStatus, Municipality
 from snu.public.privacy import public_recipient, public_text, sole_proprietor_q
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -69,14 +70,8 @@ def apply_filters(queryset: QuerySet[Allocation], filters: dict[str, Any], strat
 
 
 def totals(queryset: QuerySet[Allocation]) -> dict:
-    """Number and sum of what a filter selects: a scan, so kept per data version (snu.core.dataversion)."""
-    queryset = queryset.order_by()
-
-    def compute() -> dict:
-        result = queryset.aggregate(count=Count("id"), amount=Sum("amount"))
-        return {"count": result["count"] or 0, "amount": result["amount"] or Decimal(0)}
-
-    return dataversion.cached("public-totals", queryset.query.sql_with_params(), compute)
+    """Number and sum of what a filter selects (kept per data version, as on the advisors' list)."""
+    return grants_queries.totals(queryset)
 
 
 def years(authority: Authority) -> list[int]:
