@@ -272,6 +272,19 @@ def _element_condition(column: str, codes: tuple[str, ...], ids_by_code: dict[st
     return _in_or_null(column, codes, ids_by_code)
 
 
+def duck_sql(q: Query, lk: Lookups, meta: dict | None) -> tuple[str, list]:
+    """The aggregate for the DuckDB snapshot: over its query layout (`facts.build`) where it can answer,
+    else the join over the two dumps."""
+    from snu.analytics import facts, snapshot
+
+    if meta and meta.get("layout") == snapshot.LAYOUT:
+        built = facts.build(q, lk, meta)
+        if built is not None:
+            return built
+    sql, params = build(q, lk, DuckDialect())
+    return sql.replace("%s", "?"), params
+
+
 def run(q: Query, lk: Lookups, backend: str = "db") -> list[tuple]:
     """Rows of (dimension values…, amount_ore, paid_ore, applied_ore, n[, recipient_name]).
 
@@ -283,8 +296,7 @@ def run(q: Query, lk: Lookups, backend: str = "db") -> list[tuple]:
         from snu.analytics import snapshot
 
         meta = snapshot.info()
-        sql, params = build(q, lk, DuckDialect())
-        sql = sql.replace("%s", "?")
+        sql, params = duck_sql(q, lk, meta)
         folder = meta["folder"] if meta else None
         return dataversion.cached(
             "duckdb", (folder, sql, params), lambda: snapshot.execute(sql, params, meta), versioned=False

@@ -70,6 +70,13 @@ WHERE ae.assigned = TRUE
 ELEM_COLUMNS = {"allocation_id": "BIGINT", "element_id": "BIGINT", "amount_ore": "BIGINT", "weight": "DOUBLE"}
 
 
+# The query layout (`_derive`); a snapshot written with another layout counts as stale.
+LAYOUT = 2
+# Bits per element-kind mask (BIGINT, sign bit unused).
+MASK_BITS = 62
+MASK_COLUMNS = {"focus_area": "fa", "driver": "dr", "advantage": "ad"}
+
+
 def directory() -> Path:
     return Path(getattr(settings, "SNU_ANALYTICS_DIR", settings.DATA_DIR / "analytics"))
 
@@ -97,6 +104,96 @@ def _dump(sql: str, columns: dict[str, str], target: Path, workdir: Path) -> int
     return rows
 
 
+def _element_bits() -> tuple[list[tuple[int, str, int]], list[int]]:
+    """A bit for every focus area, driver and advantage, numbered per authority and kind, so an allocation's
+    elements of a kind fit in one integer. Authorities with more than MASK_BITS elements of a kind get none
+    (their queries take the join path)."""
+    from snu.analytics.engine import ELEMENT_KINDS
+    from snu.strategy.models import Element
+
+    rows = Element.objects.filter(kind__in=ELEMENT_KINDS).values_list("id", "kind", "strategy__authority_id")
+    by_group: dict[tuple[int, str], list[int]] = {}
+    for element_id, kind, authority_id in rows:
+        by_group.setdefault((authority_id, kind), []).append(element_id)
+    bits: list[tuple[int, str, int]] = []
+    overflow: set[int] = set()
+    for (authority_id, kind), ids in by_group.items():
+        if len(ids) > MASK_BITS:
+            overflow.add(authority_id)
+            continue
+        bits.extend((element_id, kind, 1 << i) for i, element_id in enumerate(sorted(ids)))
+    authority_of = {element_id: authority_id for element_id, _kind, authority_id in rows}
+    return [b for b in bits if authority_of[b[0]] not in overflow], sorted(overflow)
+
+
+def _derive(work: Path) -> dict:
+    """The query layout, built once from the two dumps: `facts` (one row per allocation: every filter
+    dimension as a small integer or enum, money in øre, and one bit mask per element kind), `focus` (one row
+    per allocation × assigned focus area, with the allocation's dimensions and masks and the split money) and
+    `recipients` (the recipient key behind `facts.rkey`). Panels then scan one table and never join."""
+    import duckdb
+
+    bits, overflow = _element_bits()
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"CREATE VIEW alloc AS SELECT * FROM read_parquet('{work / 'alloc.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    con.execute(f"CREATE VIEW elem AS SELECT * FROM read_parquet('{work / 'elem.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    con.execute("CREATE TABLE bits (element_id BIGINT, kind VARCHAR, bit BIGINT)")
+    if bits:
+        con.executemany("INSERT INTO bits VALUES (?, ?, ?)", bits)
+    masks = ", ".join(
+        f"CAST(BIT_OR(CASE WHEN b.kind = '{kind}' THEN b.bit ELSE 0 END) AS BIGINT) AS {column}"
+        for kind, column in MASK_COLUMNS.items()
+    )
+    con.execute(
+        f"CREATE TABLE masks AS SELECT e.allocation_id, {masks} "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        "FROM elem e JOIN bits b ON b.element_id = e.element_id GROUP BY 1"
+    )
+    con.execute(
+        "CREATE TABLE recipients AS SELECT CAST(ROW_NUMBER() OVER (ORDER BY recipient) AS INTEGER) AS rkey, recipient "
+        "FROM (SELECT DISTINCT COALESCE(NULLIF(org_number, ''), recipient_name) AS recipient FROM alloc) r"
+    )
+    dictionaries = {
+        "status": "status",
+        "recipient_type": "recipient_type",
+        "industry": "industry_code",
+        "industry2": "SUBSTR(industry_code, 1, 2)",
+    }
+    values = {}
+    for name, expr in dictionaries.items():
+        found = con.execute(f"SELECT DISTINCT {expr} FROM alloc ORDER BY 1").fetchall()  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        values[name] = [r[0] for r in found if r[0] is not None]
+    with_masks = ", ".join(f"COALESCE(m.{c}, 0) AS {c}" for c in MASK_COLUMNS.values())
+    con.execute(
+        "CREATE TABLE facts AS SELECT a.id, CAST(a.authority_id AS INTEGER) AS authority_id, "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        "CAST(a.year AS SMALLINT) AS year, CAST(a.current_municipality_id AS INTEGER) AS municipality, "
+        "CAST(a.funding_source_id AS INTEGER) AS source, CAST(a.scheme_id AS INTEGER) AS scheme, "
+        "a.status, a.recipient_type, a.industry_code AS industry, SUBSTR(a.industry_code, 1, 2) AS industry2, "
+        "CASE a.is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state, r.rkey, a.recipient_name, "
+        "a.amount_ore AS amount, a.paid_ore AS paid, COALESCE(a.applied_ore, a.amount_ore) AS applied, "
+        f"{with_masks} FROM alloc a LEFT JOIN masks m ON m.allocation_id = a.id "
+        "JOIN recipients r ON r.recipient = COALESCE(NULLIF(a.org_number, ''), a.recipient_name)"
+    )
+    # Sorted by authority and year, so a year filter skips whole row groups (zone maps).
+    facts_file, focus_file = work / "facts.parquet", work / "focus.parquet"
+    con.execute(f"COPY (SELECT * FROM facts ORDER BY authority_id, year) TO '{facts_file}' (FORMAT parquet)")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    con.execute(
+        "COPY (SELECT f.* EXCLUDE (recipient_name), CAST(e.element_id AS INTEGER) AS element_id, b.bit, "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        "COALESCE(e.amount_ore, f.amount) AS f_amount, CAST(ROUND(f.paid * e.weight) AS BIGINT) AS f_paid, "
+        "CAST(ROUND(f.applied * e.weight) AS BIGINT) AS f_applied "
+        "FROM elem e JOIN bits b ON b.element_id = e.element_id AND b.kind = 'focus_area' "
+        f"JOIN facts f ON f.id = e.allocation_id ORDER BY f.authority_id, f.year) TO '{focus_file}' (FORMAT parquet)"
+    )
+    con.execute(f"COPY recipients TO '{work / 'recipients.parquet'}' (FORMAT parquet)")
+    con.close()
+    return {
+        "layout": LAYOUT,
+        "bits": {str(element_id): bit for element_id, _kind, bit in bits},
+        "overflow": overflow,
+        "dictionaries": values,
+    }
+
+
 def refresh() -> dict:
     """Write a new snapshot of the whole database (all authorities; queries filter by authority)."""
     folder = directory()
@@ -110,6 +207,7 @@ def refresh() -> dict:
     try:
         n_alloc = _dump(ALLOC_SQL, ALLOC_COLUMNS, work / "alloc.parquet", work)
         n_elem = _dump(ELEM_SQL, ELEM_COLUMNS, work / "elem.parquet", work)
+        layout = _derive(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -120,6 +218,7 @@ def refresh() -> dict:
         "allocations": n_alloc,
         "elements": n_elem,
         "seconds": round(time.perf_counter() - started, 2),
+        **layout,
     }
     tmp_manifest = work / "snapshot.json"
     tmp_manifest.write_text(json.dumps(meta), encoding="utf-8")
@@ -144,7 +243,11 @@ def info() -> dict | None:
 def is_fresh(meta: dict | None = None) -> bool:
     """True when a snapshot exists and was taken at the current data version."""
     meta = meta if meta is not None else info()
-    return bool(meta) and meta.get("version") == dataversion.current()  # type: ignore[union-attr]
+    return (
+        bool(meta)
+        and meta.get("layout") == LAYOUT  # type: ignore[union-attr]
+        and meta.get("version") == dataversion.current()  # type: ignore[union-attr]
+    )
 
 
 def taken_at(meta: dict) -> dt.datetime | None:
@@ -212,27 +315,49 @@ _loading = threading.Lock()
 
 def _connection(meta: dict):
     """A cursor of this thread on the process's in-memory copy of the snapshot (loaded once per process)."""
-    import duckdb
-
     stamp = meta["folder"]
     if getattr(_local, "stamp", None) == stamp:
         return _local.con
     with _loading:
         database = _loaded.get(stamp)
         if database is None:
-            folder = directory() / stamp
-            database = duckdb.connect()
-            database.execute(
-                f"CREATE TABLE alloc AS SELECT *, CASE is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-                f"FROM read_parquet('{folder / 'alloc.parquet'}')"
-            )
-            database.execute(f"CREATE TABLE elem AS SELECT * FROM read_parquet('{folder / 'elem.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+            database = _load(directory() / stamp, meta)
             # The older copy is dropped, not closed: a thread may be querying it; it goes with its last cursor.
             _loaded.clear()
             _loaded[stamp] = database
         con = database.cursor()  # type: ignore[attr-defined]
     _local.con, _local.stamp = con, stamp
     return con
+
+
+def _load(folder: Path, meta: dict):
+    """An in-memory DuckDB holding the snapshot: `facts`, `focus` and `recipients` as tables (strings with few
+    values as enums), the two dumps as views over their Parquet files (the join path, rarely needed)."""
+    import duckdb
+
+    database = duckdb.connect(config={"preserve_insertion_order": False})
+    database.execute(
+        f"CREATE VIEW alloc AS SELECT *, CASE is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        f"FROM read_parquet('{folder / 'alloc.parquet'}')"
+    )
+    database.execute(f"CREATE VIEW elem AS SELECT * FROM read_parquet('{folder / 'elem.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    if meta.get("layout") != LAYOUT:
+        return database
+    casts = []
+    for name, values in meta["dictionaries"].items():
+        # Enums keep the values sorted, so ordering by an enum orders as the strings do.
+        members = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values if v is not None)
+        database.execute(f"CREATE TYPE {name}_t AS ENUM ({members})")
+        casts.append(f"CAST({name} AS {name}_t) AS {name}")
+    replace = ", ".join(casts)
+    database.execute(
+        f"CREATE TABLE facts AS SELECT * REPLACE ({replace}) FROM read_parquet('{folder / 'facts.parquet'}')"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    )
+    database.execute(
+        f"CREATE TABLE focus AS SELECT * REPLACE ({replace}) FROM read_parquet('{folder / 'focus.parquet'}')"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    )
+    database.execute(f"CREATE TABLE recipients AS SELECT * FROM read_parquet('{folder / 'recipients.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    return database
 
 
 def execute(sql: str, params: list, meta: dict | None = None) -> list[tuple]:
