@@ -75,6 +75,7 @@ LAYOUT = 2
 # Bits per element-kind mask (BIGINT, sign bit unused).
 MASK_BITS = 62
 MASK_COLUMNS = {"focus_area": "fa", "driver": "dr", "advantage": "ad"}
+CATALOG = "snapshot"
 
 
 def directory() -> Path:
@@ -178,7 +179,8 @@ def _derive(work: Path) -> dict:
     facts_file, focus_file = work / "facts.parquet", work / "focus.parquet"
     con.execute(f"COPY (SELECT * FROM facts ORDER BY authority_id, year) TO '{facts_file}' (FORMAT parquet)")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
     con.execute(
-        "COPY (SELECT f.* EXCLUDE (recipient_name), CAST(e.element_id AS INTEGER) AS element_id, b.bit, "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        "COPY (SELECT f.* EXCLUDE (recipient_name, amount, paid, applied), "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        "CAST(e.element_id AS INTEGER) AS element_id, b.bit, "
         "COALESCE(e.amount_ore, f.amount) AS f_amount, CAST(ROUND(f.paid * e.weight) AS BIGINT) AS f_paid, "
         "CAST(ROUND(f.applied * e.weight) AS BIGINT) AS f_applied "
         "FROM elem e JOIN bits b ON b.element_id = e.element_id AND b.kind = 'focus_area' "
@@ -207,6 +209,7 @@ def refresh() -> dict:
     try:
         n_alloc = _dump(ALLOC_SQL, ALLOC_COLUMNS, work / "alloc.parquet", work)
         n_elem = _dump(ELEM_SQL, ELEM_COLUMNS, work / "elem.parquet", work)
+        dumped = time.perf_counter()
         layout = _derive(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -218,6 +221,8 @@ def refresh() -> dict:
         "allocations": n_alloc,
         "elements": n_elem,
         "seconds": round(time.perf_counter() - started, 2),
+        "dump_seconds": round(dumped - started, 2),
+        "derive_seconds": round(time.perf_counter() - dumped, 2),
         **layout,
     }
     tmp_manifest = work / "snapshot.json"
@@ -326,6 +331,7 @@ def _connection(meta: dict):
             _loaded.clear()
             _loaded[stamp] = database
         con = database.cursor()  # type: ignore[attr-defined]
+        con.execute(f"USE {CATALOG}")
     _local.con, _local.stamp = con, stamp
     return con
 
@@ -336,6 +342,10 @@ def _load(folder: Path, meta: dict):
     import duckdb
 
     database = duckdb.connect(config={"preserve_insertion_order": False})
+    # A compressed in-memory catalog: after the checkpoint below the tables take about a fifth of the memory
+    # (bit packing, RLE, dictionaries) and scan as fast.
+    database.execute(f"ATTACH ':memory:' AS {CATALOG} (COMPRESS)")
+    database.execute(f"USE {CATALOG}")
     database.execute(
         f"CREATE VIEW alloc AS SELECT *, CASE is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
         f"FROM read_parquet('{folder / 'alloc.parquet'}')"
@@ -357,6 +367,7 @@ def _load(folder: Path, meta: dict):
         f"CREATE TABLE focus AS SELECT * REPLACE ({replace}) FROM read_parquet('{folder / 'focus.parquet'}')"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
     )
     database.execute(f"CREATE TABLE recipients AS SELECT * FROM read_parquet('{folder / 'recipients.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+    database.execute(f"CHECKPOINT {CATALOG}")
     return database
 
 

@@ -95,3 +95,25 @@ class SnapshotLayoutTestCase(PortfolioTestCase):
     def test_other_authorities_stay_out(self):
         total = queries.totals(self.other_authority, self.other_strategy, backend="duckdb")
         self.assertEqual(str(total["amount"]), "999999.00")
+
+
+class TooManyElementsTestCase(PortfolioTestCase):
+    """An authority with more elements of a kind than a mask holds is answered by the join path, alike."""
+
+    def test_it_falls_back_to_joins_with_the_same_numbers(self):
+        with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
+            old_bits = snapshot.MASK_BITS
+            snapshot.MASK_BITS = 2
+            try:
+                meta = snapshot.refresh()
+            finally:
+                snapshot.MASK_BITS = old_bits
+            self.assertIn(self.authority.pk, meta["overflow"])
+            lookups = queries.lookups(self.authority, self.strategy)
+            sql, _params = engine.duck_sql(engine.Query(by=("year", "focus_area"), filters=Filters()), lookups, meta)
+            self.assertIn("JOIN (SELECT allocation_id", sql)
+            for name in queries.PANELS:
+                for filters in FILTERS[:6]:
+                    db = queries.panel(name, self.authority, self.strategy, filters, backend="db")
+                    duck = queries.panel(name, self.authority, self.strategy, filters, backend="duckdb")
+                    self.assertEqual(db, duck, (name, filters))
