@@ -173,7 +173,7 @@ def _derive(work: Path) -> dict:
         "CASE a.is_state_int WHEN 1 THEN TRUE WHEN 0 THEN FALSE END AS is_state, r.rkey, a.recipient_name, "
         "a.amount_ore AS amount, a.paid_ore AS paid, COALESCE(a.applied_ore, a.amount_ore) AS applied, "
         f"{with_masks} FROM alloc a LEFT JOIN masks m ON m.allocation_id = a.id "
-        "JOIN recipients r ON r.recipient = COALESCE(NULLIF(a.org_number, ''), a.recipient_name)"
+        "JOIN recipients r ON r.recipient IS NOT DISTINCT FROM COALESCE(NULLIF(a.org_number, ''), a.recipient_name)"
     )
     # Sorted by authority and year, so a year filter skips whole row groups (zone maps).
     facts_file, focus_file = work / "facts.parquet", work / "focus.parquet"

@@ -86,14 +86,24 @@ def _iso(moment) -> str | None:
 @reader_required
 def dashboard_json(request: HttpRequest) -> HttpResponse:
     strategy, filters = _state(request)
-    data = {
-        "strategy": strategy.code if strategy else None,
-        "filters": filters.as_dict(),
-        "totals": queries.totals(request.authority, strategy, filters),  # type: ignore[attr-defined]
-        "as_of": _iso(queries.snapshot_as_of(request.authority)),  # type: ignore[attr-defined]
-        "panels": {n: queries.panel(n, request.authority, strategy, filters) for n in DASHBOARD_PANELS},  # type: ignore[attr-defined]
-    }
-    return HttpResponse(exports.to_json(data), content_type="application/json; charset=utf-8")
+    authority = request.authority  # type: ignore[attr-defined]
+    as_of = _iso(queries.snapshot_as_of(authority))
+
+    def build() -> str:
+        data = {
+            "strategy": strategy.code if strategy else None,
+            "filters": filters.as_dict(),
+            "totals": queries.totals(authority, strategy, filters),
+            "as_of": as_of,
+            "panels": {n: queries.panel(n, authority, strategy, filters) for n in DASHBOARD_PANELS},
+        }
+        return exports.to_json(data)
+
+    # The serialised answer is kept per data version too: the panels are, and writing ~100 kB of JSON is not free.
+    code = strategy.code if strategy else None
+    parts = (authority.pk, code, filters.to_query(strategy=code or ""), as_of, get_language())
+    body = dataversion.cached("dashboard-json", parts, build)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @reader_required

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 
 from django.test import override_settings
 
 from snu.analytics import engine, queries, snapshot
 from snu.analytics.filters import NONE, Filters
+from snu.analytics.tests import factories as f
 from snu.analytics.tests.base import PortfolioTestCase
+from snu.grants.models import Allocation
 
 FILTERS = [
     Filters(),
@@ -57,6 +60,18 @@ def _key(row: dict) -> str:
 
 
 class SnapshotLayoutTestCase(PortfolioTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # No recipient, municipality, source, scheme or industry; a driver but no focus area.
+        bare = Allocation.objects.create(
+            authority=cls.authority, external_id="T-bare", title="Uten mottaker", year=2020, amount=Decimal("1234.56")
+        )
+        f.align(bare, cls.strategy, {}, drivers=("BAER",))
+        Allocation.objects.create(
+            authority=cls.authority, external_id="T-bare-2", title="Uten alt", year=2021, amount=Decimal("0.01")
+        )
+
     def setUp(self):
         super().setUp()
         folder = tempfile.TemporaryDirectory()
@@ -94,7 +109,15 @@ class SnapshotLayoutTestCase(PortfolioTestCase):
 
     def test_other_authorities_stay_out(self):
         total = queries.totals(self.other_authority, self.other_strategy, backend="duckdb")
-        self.assertEqual(str(total["amount"]), "999999.00")
+        self.assertEqual(total["amount"], Decimal("999999.00"))
+
+    def test_it_keeps_allocations_without_a_recipient(self):
+        total = queries.totals(self.authority, self.strategy, Filters(status=()), backend="duckdb")
+        self.assertEqual(total["count"], 7)
+        rows = queries.aggregate(
+            self.authority, self.strategy, ["recipient"], Filters(year_from=2021), backend="duckdb"
+        )
+        self.assertEqual([(r["recipient"], r["amount"]) for r in rows], [(NONE, Decimal("0.01"))])
 
 
 class TooManyElementsTestCase(PortfolioTestCase):
