@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor
-from snu.api.base import AuthorityViewSet, ErrorBody, FilterText, text_field
+from snu.api.base import AuthorityViewSet, ErrorBody, FilterText, KeptListMixin, text_field
 from snu.classify import actions
 from snu.classify.models import Alignment, AlignmentElement, Origin
 from snu.core.models import Authority
@@ -94,7 +94,7 @@ DECISION_RESPONSES = {
 
 
 @extend_schema_view(list=extend_schema(parameters=[AlignmentFilter]))
-class AlignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class AlignmentViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     queryset = Alignment.objects.all()
     serializer_class = AlignmentSerializer
     filter_serializer = AlignmentFilter

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from snu.api.base import AuthorityViewSet, FilterText
+from snu.api.base import AuthorityViewSet, FilterText, KeptListMixin
 from snu.classify.models import AlignmentElement
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, FundingSource, Municipality, Scheme
@@ -113,7 +113,7 @@ def filter_allocations(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
 
 
 @extend_schema_view(list=extend_schema(parameters=[AllocationFilter]))
-class AllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class AllocationViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """Grant allocations (tildelinger). Read-only here: allocations are written by imports."""
 
     queryset = Allocation.objects.all()
@@ -131,7 +131,7 @@ class AllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Author
         return filter_allocations(queryset, filters)
 
 
-class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class SchemeViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     queryset = Scheme.objects.all()
     serializer_class = SchemeSerializer
     lookup_field = "code"
@@ -141,7 +141,7 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityV
         return Scheme.objects.filter(authority=authority).select_related("funding_source").order_by("name", "id")
 
 
-class FundingSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class FundingSourceViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     queryset = FundingSource.objects.all()
     serializer_class = FundingSourceSerializer
     lookup_field = "code"

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, save_with_links, text_field
+from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, KeptListMixin, save_with_links, text_field
 from snu.core.models import Authority
 from snu.lib.orgnr import OrgNumberError, normalise_org_number
 from snu.partners import actions
@@ -307,7 +307,7 @@ class ArenaFilter(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[ArenaFilter]))
-class ArenaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class ArenaViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """Collaboration arenas: clusters, competence centres, development and event arenas (read-only here)."""
 
     queryset = Arena.objects.all()

@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, ErrorBody, FilterText, text_field
+from snu.api.base import AuthorityViewSet, ErrorBody, FilterText, KeptListMixin, text_field
 from snu.api.classify import Stale
 from snu.core.models import Authority
 from snu.plans import actions
@@ -209,7 +209,7 @@ class PlanFilter(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[PlanFilter]))
-class ActionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class ActionPlanViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """Action plans (handlingsplaner) with their revision in force and in progress."""
 
     queryset = ActionPlan.objects.all()
@@ -238,7 +238,7 @@ class RevisionFilter(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[RevisionFilter]))
-class PlanRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class PlanRevisionViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """Revisions (rulleringer) of the action plans, each with its measures. Adopted revisions are frozen."""
 
     queryset = PlanRevision.objects.all()
@@ -282,7 +282,7 @@ WRITE_RESPONSES = {
     partial_update=extend_schema(responses={200: MeasureSerializer, **WRITE_RESPONSES}),
 )
 class MeasureViewSet(
-    mixins.ListModelMixin,
+    KeptListMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,

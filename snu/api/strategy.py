@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from snu.api.auth import actor, authority_of
-from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, text_field
+from snu.api.base import AuthorityViewSet, CrudViewSet, FilterText, KeptListMixin, text_field
 from snu.core.models import Authority
 from snu.strategy import actions
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -164,7 +164,7 @@ class StrategyFilter(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[StrategyFilter]))
-class StrategyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+class StrategyViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """The authority's strategy versions."""
 
     queryset = Strategy.objects.all()

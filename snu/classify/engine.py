@@ -23,6 +23,7 @@ from django.utils import timezone
 from snu.classify.model import StrategyAligner, industry_digits
 from snu.classify.models import Alignment, AlignmentElement, ModelVersion, Origin
 from snu.classify.text import tokenise
+from snu.core import dataversion
 from snu.grants.models import Allocation
 from snu.lib.money import to_ore
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -123,7 +124,12 @@ def corpus_sample(strategy: Strategy, size: int = CORPUS_SAMPLE) -> list[dict]:
 
 
 def current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
-    """The active trained model, else a zero-shot one; cached until the elements or the version change."""
+    """The active trained model, else a zero-shot one; cached until the elements or the version change
+    (checked once per web request: a page explaining twenty alignments asks once)."""
+    return dataversion.per_request(("current_model", strategy.pk), lambda: _current_model(strategy))
+
+
+def _current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
     key = _fingerprint(strategy)
     version = active_version(strategy)
     label = version.label if version else "zero-shot"

@@ -47,7 +47,7 @@ def review_queue(strategy: Strategy, limit: int = 20) -> list[Alignment]:
         alignments_for(strategy)
         .exclude(origin=Origin.PERSON)
         .select_related("allocation", "primary", "strategy")
-        .prefetch_related("elements__element")
+        .prefetch_related("elements__element__strategy")
         .order_by("-priority", "pk")
     )
     return list(qs[:limit])
@@ -106,7 +106,7 @@ def explained(alignment: Alignment, *, similar: int = 3, memo: dict | None = Non
     if prefetched is not None:  # the review queue prefetches elements with their element
         rows = sorted(prefetched, key=lambda r: (not r.assigned, -r.score))
     else:
-        rows = list(alignment.elements.select_related("element").order_by("-assigned", "-score"))  # type: ignore[attr-defined]
+        rows = list(alignment.elements.select_related("element__strategy").order_by("-assigned", "-score"))  # type: ignore[attr-defined]
     by_code = {r.element.code: r for r in rows}
     groups = []
     for kind in ElementKind:

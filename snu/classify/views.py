@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,12 +40,17 @@ def _queue_url(strategy: Strategy) -> str:
 @advisor_required
 def review(request: HttpRequest) -> HttpResponse:
     strategy = _strategy(request)
-    elements = list(strategy.elements.order_by("order", "code"))
-    memo: dict = {}
-    items = [
-        {"form": DecisionForm(alignment=a, elements=elements), "x": queries.explained(a, similar=2, memo=memo)}
-        for a in queries.review_queue(strategy, QUEUE_SIZE)
-    ]
+
+    @functools.cache
+    def items() -> list[dict]:
+        # Called by the template only when the queue is not kept ({% keep %} in review.html).
+        elements = list(strategy.elements.order_by("order", "code"))
+        memo: dict = {}
+        return [
+            {"form": DecisionForm(alignment=a, elements=elements), "x": queries.explained(a, similar=2, memo=memo)}
+            for a in queries.review_queue(strategy, QUEUE_SIZE)
+        ]
+
     context = {
         "strategy": strategy,
         "strategies": strategies_for(request.authority),  # type: ignore[attr-defined]
@@ -118,8 +125,14 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 def element_allocations(request: HttpRequest, code: str, element_code: str) -> HttpResponse:
     strategy = owned_or_404(Strategy.objects.all(), request, code=code)
     element = get_object_or_404(strategy.elements, code=element_code)  # type: ignore[attr-defined]
-    paginator = Paginator(queries.element_allocations(element), 50)
-    paginator.count = queries.element_allocation_count(element)  # kept per data version, not counted per page
-    page = paginator.get_page(request.GET.get("page"))
-    context = {"strategy": strategy, "element": element, "page": page, "totals": queries.element_totals(element)}
+
+    @functools.cache
+    def page() -> Page:
+        # Read only when the list is not kept ({% keep %} in the template).
+        paginator = Paginator(queries.element_allocations(element), 50)
+        paginator.count = queries.element_allocation_count(element)  # kept per data version, not counted per page
+        return paginator.get_page(request.GET.get("page"))
+
+    totals = functools.cache(lambda: queries.element_totals(element))
+    context = {"strategy": strategy, "element": element, "page": page, "totals": totals}
     return render(request, "classify/element_allocations.html", context)

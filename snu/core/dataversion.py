@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,51 +29,101 @@ from django.utils import timezone
 T = TypeVar("T")
 TIMEOUT = 24 * 3600  # a key holds its version, so an old entry is merely unused, never wrong
 
+# While a web request runs, the version is read once per database and remembered until the request ends or
+# this thread moves it (`bump`); outside requests (commands, tasks, tests without a client) it is read each time.
+_request = threading.local()
+
+
+def request_started(**kwargs: Any) -> None:
+    _request.memo = {}
+
+
+def request_finished(**kwargs: Any) -> None:
+    _request.memo = None
+
+
+def _memo() -> dict[Any, Any] | None:
+    return getattr(_request, "memo", None)
+
+
+def per_request(key: Any, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered for the rest of the current web request under `key` (computed each time
+    outside a request). For what a page asks many times over and that cannot change while it renders."""
+    memo = _memo()
+    if memo is None:
+        return compute()
+    try:
+        return memo[("per_request", key)]
+    except KeyError:
+        value = memo[("per_request", key)] = compute()
+        return value
+
+
+DATA = 1  # allocations, alignments and what their totals show (the DataVersion row with this id)
+EDITS = 2  # every other audited change: plans, partners, signals, reports (moves only the page keys)
+
 
 def current(using: str = DEFAULT_DB_ALIAS) -> int:
     return stamp(using)[1]
 
 
-def stamp(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int]:
-    """(this database's random instance token, its data version): one primary-key lookup, never remembered,
-    so a change committed by any process counts at once."""
+def _counters(using: str) -> dict[int, tuple[str, int]]:
+    memo = _memo()
+    if memo is not None and ("counters", using) in memo:
+        return memo[("counters", using)]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT instance, version FROM core_dataversion WHERE id = 1")
-        row = cursor.fetchone()
-    if row is None:  # a new or flushed database: the first bump creates the row
+        cursor.execute("SELECT id, instance, version FROM core_dataversion WHERE id IN (1, 2)")
+        rows = {int(pk): (str(instance), int(version)) for pk, instance, version in cursor.fetchall()}
+    if DATA not in rows:  # a new or flushed database: the first bump creates the row
         bump(using)
-        return stamp(using)
-    return str(row[0]), int(row[1])
+        return _counters(using)
+    if memo is not None:
+        memo[("counters", using)] = rows
+    return rows
 
 
-def bump(using: str = DEFAULT_DB_ALIAS) -> int:
-    """Move the version now (outside a transaction, or at its very end)."""
+def stamp(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int]:
+    """(this database's random instance token, its data version): one primary-key lookup, remembered only
+    for the rest of the current web request, so a change committed by any process counts from the next one."""
+    return _counters(using)[DATA]
+
+
+def edits(using: str = DEFAULT_DB_ALIAS) -> int:
+    """The edit version: moves after every audited change (read with the data version, in the same query)."""
+    return _counters(using).get(EDITS, ("", 0))[1]
+
+
+def bump(using: str = DEFAULT_DB_ALIAS, counter: int = DATA) -> int:
+    """Move the version (or with `counter=EDITS` the edit version) now: outside a transaction, or at its end."""
     from snu.core.models import DataVersion
 
+    memo = _memo()
+    if memo is not None:
+        memo.pop(("counters", using), None)
     with transaction.atomic(using=using):
-        row = DataVersion.objects.using(using).filter(pk=1).select_for_update().first()
+        row = DataVersion.objects.using(using).filter(pk=counter).select_for_update().first()
         if row is None:
             try:
                 with transaction.atomic(using=using):
-                    DataVersion.objects.using(using).create(pk=1, version=1, changed_at=timezone.now())
+                    DataVersion.objects.using(using).create(pk=counter, version=1, changed_at=timezone.now())
                 return 1
             except IntegrityError:  # another process created it first
-                row = DataVersion.objects.using(using).select_for_update().get(pk=1)
+                row = DataVersion.objects.using(using).select_for_update().get(pk=counter)
         row.version += 1
         row.changed_at = timezone.now()
         row.save(update_fields=["version", "changed_at"])
         return row.version
 
 
-def bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int = DATA) -> None:
     """Move the version once the current transaction commits (at once when there is none).
 
     Registers one callback per transaction (and savepoint), however many rows are saved in it."""
     connection = connections[using]
     if not connection.in_atomic_block:
-        bump(using)
+        bump(using, counter)
         return
-    callback = _flush_callback(using)
+    callback = _flush_callback(using, counter)
     here = set(connection.savepoint_ids)
     if any(entry[1] is callback and entry[0] == here for entry in connection.run_on_commit):
         return
@@ -80,11 +131,11 @@ def bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 @functools.cache
-def _flush_callback(using: str) -> Callable[[], None]:
-    """One callback object per database alias, so a transaction can tell it already has one registered."""
+def _flush_callback(using: str, counter: int) -> Callable[[], None]:
+    """One callback object per database alias and counter, so a transaction can tell it already has one."""
 
     def flush() -> None:
-        bump(using)
+        bump(using, counter)
 
     return flush
 
@@ -92,6 +143,11 @@ def _flush_callback(using: str) -> Callable[[], None]:
 def on_change(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """Signal receiver for saves and deletes of the rows that totals are made of."""
     bump_on_commit(using)
+
+
+def on_audited(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """Signal receiver for new audit entries: every change made through an action moves the edit version."""
+    bump_on_commit(using, EDITS)
 
 
 def cached(
@@ -102,15 +158,26 @@ def cached(
     `versioned=False` is for results whose parts already say what data they stand on (a snapshot's name)."""
     if connections[using].in_atomic_block:
         return compute()
-    instance, version = stamp(using)
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    key = f"snu:{name}:{instance}:{version if versioned else '-'}:{digest}"
+    key = cache_key(name, parts, using, versioned=versioned)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
     value = compute()
     cache.set(key, (value,), TIMEOUT)
     return value
+
+
+def cache_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS, *, versioned: bool = True) -> str:
+    """The cache key of a result named `name` computed from `parts` at the current data version."""
+    instance, version = stamp(using)
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"snu:{name}:{instance}:{version if versioned else '-'}:{digest}"
+
+
+def page_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS) -> str:
+    """The cache key of a rendered page part (`{% keep %}`): the data version, the edit version and the date
+    (pages say "due in 3 days") besides the part's own `parts`."""
+    return cache_key(name, (parts, edits(using), timezone.localdate().isoformat()), using)
 
 
 def fragment_key(using: str = DEFAULT_DB_ALIAS) -> str:

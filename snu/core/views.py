@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
@@ -34,7 +36,8 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    panels = collect_panels(request) if getattr(request, "authority", None) else []
+    # Collected only when the page is not kept ({% keep %} in the template).
+    panels = functools.cache(lambda: collect_panels(request) if getattr(request, "authority", None) else [])
     return render(request, "core/home.html", {"panels": panels})
 
 

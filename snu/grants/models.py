@@ -178,7 +178,8 @@ class Allocation(AuthorityOwned):
         indexes = [
             models.Index(fields=["authority", "-decision_date", "-id"], name="allocation_newest_first"),
             models.Index(fields=["authority", "-amount", "-id"], name="allocation_largest_first"),
-            models.Index(fields=["authority", "year", "-decision_date", "-id"], name="allocation_year_newest_first"),
+            # year descending: serves both "newest first" in one year (the list) and across years (the API).
+            models.Index(fields=["authority", "-year", "-decision_date", "-id"], name="allocation_year_newest_first"),
             models.Index(fields=["authority", "current_municipality", "year"]),
             models.Index(fields=["authority", "scheme", "year"]),
             models.Index(fields=["authority", "funding_source", "year"]),

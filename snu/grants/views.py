@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -88,6 +89,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "a": allocation,
         "successors": successors,
-        "panels": allocation_panels(request, allocation),  # type: ignore[arg-type]
+        # Built only when the page is not kept ({% keep %} in the template).
+        "panels": functools.cache(lambda: allocation_panels(request, allocation)),  # type: ignore[arg-type]
     }
     return render(request, "grants/allocation_detail.html", context)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus
@@ -116,12 +116,31 @@ def coverage(authority: Authority, strategy: Strategy | None) -> list[dict]:
     `uncovered` marks a focus area no partner serves."""
     if strategy is None:
         return []
-    areas = strategy.elements.filter(kind=ElementKind.FOCUS_AREA).order_by("order", "code")
+    # Four queries whatever the number of areas (the home page asks for this on every visit).
+    areas = (
+        strategy.elements.filter(kind=ElementKind.FOCUS_AREA)
+        .order_by("order", "code")
+        .prefetch_related(
+            Prefetch(
+                "partners",
+                Partner.objects.filter(authority=authority, is_active=True).order_by("name"),
+                to_attr="serving_partners",
+            ),
+            Prefetch(
+                "arenas",
+                Arena.objects.filter(authority=authority, is_active=True).order_by("name"),
+                to_attr="serving_arenas",
+            ),
+            Prefetch(
+                "agreements",
+                Agreement.objects.filter(authority=authority).order_by("title"),
+                to_attr="serving_agreements",
+            ),
+        )
+    )
     rows = []
     for area in areas:
-        partners = list(area.partners.filter(authority=authority, is_active=True).order_by("name"))
-        arenas = list(area.arenas.filter(authority=authority, is_active=True).order_by("name"))
-        agreements = list(area.agreements.filter(authority=authority).order_by("title"))
+        partners, arenas, agreements = area.serving_partners, area.serving_arenas, area.serving_agreements
         rows.append(
             {
                 "element": area,

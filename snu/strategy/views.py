@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -73,8 +74,9 @@ def element_detail(request: HttpRequest, code: str, element_code: str) -> HttpRe
         "element": element,
         "children": element.children.order_by("order", "code"),
         "related": element.related.order_by("kind", "order"),
-        "mapped": actions.mapped_elements_all(element),
-        "panels": element_panels(request, element),
+        # Built only when the page is not kept ({% keep %} in the template).
+        "mapped": functools.cache(lambda: actions.mapped_elements_all(element)),
+        "panels": functools.cache(lambda: element_panels(request, element)),
     }
     return render(request, "strategy/element.html", context)
 

@@ -36,7 +36,7 @@ class ReviewTestCase(ClassifyData, BaseTestCase):
 
     def test_it_orders_uncertain_and_large_first(self):
         self.login(self.advisor)
-        items = [i["x"]["alignment"] for i in self.client.get(self.url()).context["items"]]
+        items = [i["x"]["alignment"] for i in self.client.get(self.url()).context["items"]()]
         priorities = [a.priority for a in items]
         self.assertEqual(priorities, sorted(priorities, reverse=True))
 

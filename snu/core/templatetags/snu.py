@@ -1,8 +1,13 @@
-"""Template filters: nb-NO money, numbers and dates, and texts per language. Built in to every template."""
+"""Template filters: nb-NO money, numbers and dates, and texts per language; `{% keep %}` for page parts
+kept per data version. Built in to every template."""
 
 from __future__ import annotations
 
 from django import template
+from django.core.cache import cache
+from django.db import connection
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from snu.lib import formatting
 from snu.lib.i18n import pick
@@ -69,3 +74,56 @@ def add_ds_class(field: object) -> object:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)  # type: ignore[attr-defined]
+
+
+# Stands for the reader's CSRF token inside a kept page part; replaced by the token of whoever reads it.
+CSRF_MARK = "snu-csrf-token-placeholder-7d3f"
+
+
+class KeepNode(template.Node):
+    def __init__(self, name: str, parts: list[template.base.FilterExpression], nodelist: template.NodeList):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context: template.Context) -> str:
+        from snu.core import dataversion
+
+        request = context.get("request")
+        if request is None or connection.in_atomic_block:
+            return self.nodelist.render(context)
+        membership = getattr(request, "membership", None)
+        authority = getattr(request, "authority", None)
+        parts = (
+            request.get_full_path(),
+            get_language(),
+            getattr(authority, "pk", None),
+            getattr(membership, "role", None),
+            request.user.is_authenticated,
+            *(part.resolve(context) for part in self.parts),
+        )
+        key = dataversion.page_key(f"keep:{self.name}", parts)
+        html = cache.get(key)
+        if html is None:
+            with context.push(csrf_token=CSRF_MARK):
+                html = self.nodelist.render(context)
+            cache.set(key, str(html), dataversion.TIMEOUT)
+        if CSRF_MARK in html:
+            html = html.replace(CSRF_MARK, str(context.get("csrf_token", "")))
+        return mark_safe(html)  # rendered (and escaped) by the template engine, only read back here
+
+
+@register.tag
+def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
+    """`{% keep "name" extra parts... %}…{% endkeep %}`: the enclosed part is rendered once per data version,
+    edit version, day, address, language, authority and role (and any extra parts), and read back from the
+    cache after that. Any audited change moves the edit version, so a kept part never shows an old state.
+
+    Whatever the part reads from the database must be lazy in the view (a queryset, or a callable), so a kept
+    part costs no queries. Inside a transaction it is always rendered afresh. CSRF tokens in it stay per reader.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'keep' needs a name")
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    return KeepNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
