@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -64,16 +66,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     measure = _choice(request, "measure", present.MEASURES)
     map_measure = _choice(request, "map", present.MAP_MEASURES)
     code = strategy.code if strategy else None
+    authority = request.authority  # type: ignore[attr-defined]
     context = {
         "strategy": strategy,
         "filters": filters,
-        "form": forms.filter_form(request.authority, strategy, filters),  # type: ignore[attr-defined]
-        "panels": _dashboard_panels(request, strategy, filters, measure, map_measure),
+        # The form, panels and totals are read only when the page is not kept ({% keep %} in the template).
+        "form": functools.cache(lambda: forms.filter_form(authority, strategy, filters)),
+        "panels": functools.cache(lambda: _dashboard_panels(request, strategy, filters, measure, map_measure)),
         "measure": measure,
         "map_measure": map_measure,
         "query": filters.to_query(strategy=code or ""),
-        "totals": queries.totals(request.authority, strategy, filters),  # type: ignore[attr-defined]
-        "snapshot_as_of": queries.snapshot_as_of(request.authority),  # type: ignore[attr-defined]
+        "totals": functools.cache(lambda: queries.totals(authority, strategy, filters)),
+        "snapshot_as_of": queries.snapshot_as_of(authority),
         "json_url": reverse("analytics:dashboard_json") + "?" + filters.to_query(strategy=code or ""),
     }
     return render(request, "analytics/dashboard.html", context)

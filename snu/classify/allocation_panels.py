@@ -8,17 +8,23 @@ from snu.classify import queries
 from snu.classify.forms import DecisionForm
 from snu.core.permissions import can_edit
 from snu.grants.models import Allocation
+from snu.strategy.models import Element, Strategy
 
 
 def panels(request: HttpRequest, allocation: Allocation) -> list[dict]:
     alignments = queries.alignments_of(allocation)
     editable = can_edit(request)
+    memo: dict = {}  # version mappings, read once for the page
     items = [
         {
-            "x": queries.explained(alignment),
-            "form": DecisionForm(alignment=alignment) if editable else None,
+            "x": queries.explained(alignment, memo=memo),
+            "form": DecisionForm(alignment=alignment, elements=_elements(alignment.strategy)) if editable else None,
         }
         for alignment in alignments
     ]
     context = {"items": items, "allocation": allocation, "next": request.get_full_path()}
     return [{"template": "classify/_allocation_panel.html", "context": context, "order": 20}]
+
+
+def _elements(strategy: Strategy) -> list[Element]:
+    return list(strategy.elements.select_related("strategy").order_by("order", "code"))

@@ -130,12 +130,19 @@ def current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
 
 
 def _current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
-    key = _fingerprint(strategy)
-    version = active_version(strategy)
-    label = version.label if version else "zero-shot"
+    # Elements count in the data version and a new model version is audited (the edit version), so the
+    # fingerprint is read from the cache until either moves.
+    def read() -> tuple[tuple, int | None, str]:
+        version = active_version(strategy)
+        return _fingerprint(strategy), version.pk if version else None, version.label if version else "zero-shot"
+
+    key, version_pk, label = dataversion.cached("model-fingerprint", (strategy.pk, dataversion.edits()), read)
     model = _CACHE.get(key)
     if model is None:
-        model = StrategyAligner.from_bytes(bytes(version.blob)) if version else zero_shot_model(strategy)
+        if version_pk is not None:
+            model = StrategyAligner.from_bytes(bytes(ModelVersion.objects.get(pk=version_pk).blob))
+        else:
+            model = zero_shot_model(strategy)
         for old in [k for k in _CACHE if k[0] == strategy.pk]:
             del _CACHE[old]
         _CACHE[key] = model

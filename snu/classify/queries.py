@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -269,8 +269,11 @@ def alignment_of(allocation: Allocation, strategy: Strategy) -> Alignment | None
 
 
 def alignments_of(allocation: Allocation) -> list[Alignment]:
+    """An allocation's alignments with their scored elements (one query each, however many elements)."""
+    rows = AlignmentElement.objects.select_related("element__strategy")
     return list(
         Alignment.objects.filter(allocation=allocation)
         .select_related("strategy", "primary", "reviewed_by")
+        .prefetch_related(Prefetch("elements", queryset=rows))
         .order_by("-strategy__period_from")
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from snu.core.models import AuthorityOwned, TimeStamped
@@ -84,7 +86,7 @@ class Element(TimeStamped):
         return f"{self.code} {pick(self.name)}"
 
     def get_absolute_url(self) -> str:
-        return reverse("strategy:element", args=[self.strategy.code, self.code])
+        return _element_url(get_script_prefix(), self.strategy.code, self.code)
 
     def get_authority(self):  # used by the audit trail
         return self.strategy.authority
@@ -127,3 +129,9 @@ class MappingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_element.code} → {self.target_element.code} ({self.weight})"
+
+
+@functools.lru_cache(maxsize=4096)
+def _element_url(prefix: str, strategy_code: str, code: str) -> str:
+    """Element links are on every alignment shown; `reverse` is worth doing once per element (and prefix)."""
+    return reverse("strategy:element", args=[strategy_code, code])
