@@ -9,12 +9,12 @@ import csv
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -238,7 +238,16 @@ def _validate(
 
     def check(batch: list[tuple[int, list[Any]]]) -> None:
         nonlocal total
-        for (number, cells), out in zip(batch, normaliser.normalise_batch(batch), strict=True):
+        outs = normaliser.normalise_batch(batch)
+        if all(type(out) is Row for out in outs):  # the usual batch: every row good, no identifier seen twice
+            good = cast(list[Row], outs)
+            ids = [row.external_id for row in good]
+            if first_seen.keys().isdisjoint(ids) and len(set(ids)) == len(ids):
+                first_seen.update(zip(ids, (number for number, _cells in batch), strict=True))
+                rows.extend(good)
+                total += sum(row.amount for row in good)
+                return
+        for (number, cells), out in zip(batch, outs, strict=True):
             if isinstance(out, Row) and out.external_id in first_seen:
                 out = [
                     RowError(
@@ -333,7 +342,7 @@ def _save(
     # One import per authority at a time: a second import of the same file waits, then finds every row unchanged.
     Authority.objects.select_for_update().filter(pk=authority.pk).first()
     existing = _existing(authority)
-    new = [r for r in rows if r.external_id not in existing]
+    new = [r for r in rows if r.external_id not in existing] if existing else rows
     changed = [r for r in rows if r.external_id in existing and existing[r.external_id][1] != r.row_hash]
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(rows) - len(new) - len(changed)
@@ -542,97 +551,96 @@ def _field_values(row: Row, sources: dict, schemes: dict, orgs: dict) -> dict[st
 
 
 def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, progress: Any) -> None:
+    """The same values as `_field_values`, built column by column: the scheme/source lookup, the recipient and the
+    tags' JSON are worked out once per distinct value, since files repeat them heavily."""
+    n = len(rows)
+    if not n:
+        progress(0)
+        return
     now = writer.stored_form(timezone.now())
+    (
+        external_ids,
+        titles,
+        descriptions,
+        recipient_names,
+        org_numbers,
+        _org_forms,
+        givens,
+        municipality_ids,
+        current_ids,
+        needs_review,
+        scheme_names,
+        source_names,
+        industry_codes,
+        industry_names,
+        amounts,
+        paid,
+        applied,
+        statuses,
+        dates,
+        years,
+        tag_tuples,
+        urls,
+        _labels,
+        row_hashes,
+        _numbers,
+    ) = zip(*rows, strict=True)
 
-    # The same values as `_field_values`, built straight into a tuple: the scheme/source lookup and the tags'
-    # JSON are worked out once per distinct value, since files repeat them heavily.
-    links: dict[tuple[str, str], tuple[int | None, int | None]] = {}
-    tag_json: dict[tuple[str, ...], str] = {}
-    authority_id = authority.pk
+    def link(key: tuple[str, str]) -> tuple[int | None, int | None]:
+        scheme_name, source_name = key
+        scheme = schemes.get(scheme_name.lower()) if scheme_name else None
+        source = sources.get(source_name.lower()) if source_name else None
+        if source is None and scheme is not None:
+            source = scheme.funding_source
+        return (source.pk if source else None, scheme.pk if scheme else None)
 
-    def link(row: Row) -> tuple[int | None, int | None]:
-        key = (row.scheme, row.funding_source)
-        found = links.get(key)
-        if found is None:
-            scheme = schemes.get(row.scheme.lower()) if row.scheme else None
-            source = sources.get(row.funding_source.lower()) if row.funding_source else None
-            if source is None and scheme is not None:
-                source = scheme.funding_source
-            found = links[key] = (source.pk if source else None, scheme.pk if scheme else None)
-        return found
+    def recipient(key: tuple[str, str]) -> int | None:
+        org_number, name = key
+        if org_number:
+            return orgs.get(org_number)
+        return orgs.get("name:" + name.lower()) if name else None
 
-    def tuples() -> Iterable[tuple]:
-        # Unpacked in one step: reading a NamedTuple's fields by name costs more than building the tuple.
-        for row in rows:
-            (
-                external_id,
-                title,
-                description,
-                recipient_name,
-                org_number,
-                _org_form,
-                municipality_given,
-                municipality_id,
-                current_municipality_id,
-                needs_review,
-                scheme,
-                funding_source,
-                industry_code,
-                industry_name,
-                amount,
-                amount_paid,
-                amount_applied,
-                status,
-                decision_date,
-                year,
-                tag_tuple,
-                source_url,
-                _labels,
-                row_hash,
-                _number,
-            ) = row
-            found = links.get((scheme, funding_source))
-            source_id, scheme_id = found if found is not None else link(row)
-            tags = tag_json.get(tag_tuple)
-            if tags is None:
-                tags = tag_json[tag_tuple] = writer.as_json(list(tag_tuple))
-            if org_number:
-                recipient_id = orgs.get(org_number)
-            elif recipient_name:
-                recipient_id = orgs.get("name:" + recipient_name.lower())
-            else:
-                recipient_id = None
-            yield (
-                authority_id,
-                now,
-                now,
-                external_id,
-                title,
-                description,
-                recipient_id,
-                recipient_name,
-                org_number,
-                source_id,
-                scheme_id,
-                municipality_given,
-                municipality_id,
-                current_municipality_id,
-                needs_review,
-                decision_date,
-                year,
-                amount,
-                amount_paid,
-                amount_applied,
-                status,
-                industry_code,
-                industry_name,
-                tags,
-                source_url,
-                row_hash,
-                1,
-            )
+    links = _per_distinct(link, list(zip(scheme_names, source_names, strict=True)))
+    source_ids = [pair[0] for pair in links]
+    scheme_ids = [pair[1] for pair in links]
+    recipient_ids = _per_distinct(recipient, list(zip(org_numbers, recipient_names, strict=True)))
+    tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), tag_tuples)
+    columns = [
+        [authority.pk] * n,
+        [now] * n,
+        [now] * n,
+        external_ids,
+        titles,
+        descriptions,
+        recipient_ids,
+        recipient_names,
+        org_numbers,
+        source_ids,
+        scheme_ids,
+        givens,
+        municipality_ids,
+        current_ids,
+        needs_review,
+        dates,
+        years,
+        amounts,
+        paid,
+        applied,
+        statuses,
+        industry_codes,
+        industry_names,
+        tags,
+        urls,
+        row_hashes,
+        [1] * n,
+    ]
+    writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, columns, progress)
 
-    writer.copy_rows(Allocation._meta.db_table, ALLOCATION_COLUMNS, tuples(), progress)
+
+def _per_distinct(work_out: Callable[[Any], Any], keys: Sequence[Any]) -> list[Any]:
+    """work_out(key) for each key, computed once per distinct key."""
+    known = {key: work_out(key) for key in dict.fromkeys(keys)}
+    return list(map(known.__getitem__, keys))
 
 
 def _update(

@@ -190,6 +190,17 @@ def _text(value: Any) -> str:
     return str(value).strip().replace("\x00", "")
 
 
+def row_hash(fields: tuple) -> str:
+    """What a row's values hash to (everything the file says but the external id and labels, in `Row`'s order),
+    to see on a re-import whether anything changed. Stored with each allocation: keep it as it is."""
+    return hashlib.sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
+
+
+def _all_given(values: list[Any]) -> bool:
+    """Whether every value is text that is not blank once cleaned (as `_text` cleans it)."""
+    return set(map(type, values)) <= {str} and all(map(_text, dict.fromkeys(values)))
+
+
 @dataclass
 class Context:
     resolver: MunicipalityResolver
@@ -301,8 +312,7 @@ class RowNormaliser:
             _text(raw.get("source_url", ""))[:500],
         )
         external_id = _text(raw.get("external_id", ""))[:120] or self._key(values)
-        digest = hashlib.sha1(repr(values[1:]).encode(), usedforsecurity=False).hexdigest()
-        return Row(external_id, *values[1:], labels, digest, row_number)  # type: ignore[arg-type]
+        return Row(external_id, *values[1:], labels, row_hash(values[1:]), row_number)  # type: ignore[arg-type]
 
     def normalise_batch(self, batch: list[tuple[int, list[Any]]]) -> list[Row | list[RowError]]:
         """`normalise` for each (row number, cells) pair, worked out column by column: each distinct value of a
@@ -341,22 +351,24 @@ class RowNormaliser:
             keys = keys_of(values) if keys is None else keys
             cache = memo.setdefault(name, {})
             bad = self._memo_bad.setdefault(name, set())
-            local: dict[Any, Any] = {}
-            any_bad = False
-            for key, value in dict(zip(keys, values, strict=True)).items():
-                found = cache.get(key, _MISSING)
-                if found is _MISSING:
-                    found, problem = parse(value)
-                    if problem:
-                        bad.add(key)
-                    if len(cache) < MEMO_LIMIT:
-                        cache[key] = found
-                local[key] = found
-                if key in bad:
-                    any_bad = True
-            if any_bad:
+            # The distinct keys not seen before are parsed; the rest is dict work done in C.
+            own_keys = keys is values
+            distinct = dict.fromkeys(keys) if own_keys else dict(zip(keys, values, strict=True))
+            overflow: dict[Any, Any] = {}
+            for key in distinct.keys() - cache.keys():
+                found, problem = parse(key if own_keys else distinct[key])
+                if problem:
+                    bad.add(key)
+                if len(cache) < MEMO_LIMIT:
+                    cache[key] = found
+                else:
+                    overflow[key] = found
+            if bad and not bad.isdisjoint(distinct):
                 slow.update(i for i, key in enumerate(keys) if key in bad)
-            return [local[key] for key in keys]
+            if overflow:  # more distinct values than are remembered: look them up in both
+                overflow.update((key, cache[key]) for key in distinct if key not in overflow)
+                return list(map(overflow.__getitem__, keys))
+            return list(map(cache.__getitem__, keys))
 
         def checked(method: Any, name: str, *args: Any) -> Any:
             """A per-cell method as parse(value) → (result, has a problem)."""
@@ -397,21 +409,27 @@ class RowNormaliser:
         applied = mapped("amount_applied", amount("amount_applied"), column("amount_applied"))
         dates = mapped("decision_date", checked(self._date, "decision_date"), column("decision_date"))
         year_raw = column("year")
-        years = mapped(
-            "year",
-            lambda pair: checked(self._year, "year", pair[1])(pair[0]),
-            list(zip(year_raw, dates, strict=True)),
-            list(zip(keys_of(year_raw), dates, strict=True)),
-        )
+        if _all_given(year_raw):  # a year in every row: the decision date plays no part
+            years = mapped("year:given", lambda value: checked(self._year, "year", None)(value), year_raw)
+        else:
+            years = mapped(
+                "year",
+                lambda pair: checked(self._year, "year", pair[1])(pair[0]),
+                list(zip(year_raw, dates, strict=True)),
+                list(zip(keys_of(year_raw), dates, strict=True)),
+            )
         org_numbers = mapped("org_number", checked(self._org_number, "org_number"), column("org_number"))
         status_raw = column("status")
-        negative = [a is not None and a < 0 for a in amounts]
-        statuses = mapped(
-            "status",
-            lambda pair: checked(self._status, "status", Decimal(-1) if pair[1] else None)(pair[0]),
-            list(zip(status_raw, negative, strict=True)),
-            list(zip(keys_of(status_raw), negative, strict=True)),
-        )
+        if _all_given(status_raw):  # a status in every row: the amount's sign plays no part
+            statuses = mapped("status:given", lambda value: checked(self._status, "status", None)(value), status_raw)
+        else:
+            negative = [a is not None and a < 0 for a in amounts]
+            statuses = mapped(
+                "status",
+                lambda pair: checked(self._status, "status", Decimal(-1) if pair[1] else None)(pair[0]),
+                list(zip(status_raw, negative, strict=True)),
+                list(zip(keys_of(status_raw), negative, strict=True)),
+            )
         givens = mapped("municipality", text(), column("municipality"))
         places = list(zip(givens, [y for y, _tags in years], strict=True))
         resolutions = mapped("municipality+year", resolve, places, places)
@@ -434,91 +452,51 @@ class RowNormaliser:
             list(zip(keys_of(code_raw), keys_of(name_raw), strict=True)),
         )
         external_ids = column("external_id")
-
-        tag_columns = self.tag_columns
-        constant_tags = self._constant_tags
-        sha1 = hashlib.sha1
+        if tag_columns := self.tag_columns:
+            tags = [
+                tuple(t for t in (_text(cells[i]) for i in tag_columns if i < len(cells)) if t)
+                + self._constant_tags
+                + year_tags
+                for cells, (_year, year_tags) in zip(cells_of, years, strict=True)
+            ]
+        else:
+            constant_tags = self._constant_tags
+            tags = [constant_tags + year_tags if year_tags else constant_tags for _year, year_tags in years]
+        # The values each row is saved with, column by column, in `Row`'s order (after the external id).
+        fields_by_column = [
+            titles,
+            descriptions,
+            [r[:300] for r in recipients],
+            org_numbers,
+            org_forms,
+            [g[:120] for g in givens],
+            [r.municipality_id if r else None for r in resolutions],
+            [r.current_id if r else None for r in resolutions],
+            [bool(r and r.needs_review) for r in resolutions],
+            schemes,
+            sources,
+            [code for code, _name in industries],
+            [name for _code, name in industries],
+            amounts,
+            paid,
+            applied,
+            statuses,
+            dates,
+            [year for year, _tags in years],
+            tags,
+            urls,
+        ]
         new_row = tuple.__new__  # Row(...) without the keyword handling: the fields are all given, in order
         out: list[Row | list[RowError]] = []
-        for j, (
-            (number, cells),
-            title,
-            description,
-            recipient,
-            org_number,
-            org_form,
-            given,
-            resolution,
-            scheme,
-            source,
-            (industry_code, industry_name),
-            amount_value,
-            paid_value,
-            applied_value,
-            status,
-            decision_date,
-            (year, year_tags),
-            url,
-            external_id,
-            label_codes,
-        ) in enumerate(
-            zip(
-                batch,
-                titles,
-                descriptions,
-                recipients,
-                org_numbers,
-                org_forms,
-                givens,
-                resolutions,
-                schemes,
-                sources,
-                industries,
-                amounts,
-                paid,
-                applied,
-                statuses,
-                dates,
-                years,
-                urls,
-                external_ids,
-                labels,
-                strict=True,
-            )
+        sha1 = hashlib.sha1
+        for j, ((number, cells), fields, external_id, label_codes) in enumerate(
+            zip(batch, zip(*fields_by_column, strict=True), external_ids, labels, strict=True)
         ):
             if j in slow:
                 out.append(self.normalise(cells, number))
                 continue
-            if tag_columns:
-                tags = tuple(t for t in (_text(cells[i]) for i in tag_columns if i < len(cells)) if t)
-                tags += constant_tags + year_tags
-            else:
-                tags = constant_tags + year_tags if year_tags else constant_tags
-            fields = (
-                title,
-                description,
-                recipient[:300],
-                org_number,
-                org_form,
-                given[:120],
-                resolution.municipality_id if resolution else None,
-                resolution.current_id if resolution else None,
-                bool(resolution and resolution.needs_review),
-                scheme,
-                source,
-                industry_code,
-                industry_name,
-                amount_value,
-                paid_value,
-                applied_value,
-                status,
-                decision_date,
-                year,
-                tags,
-                url,
-            )
             external_id = _text(external_id)[:120] or self._key(("", *fields))
-            digest = sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
+            digest = sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()  # `row_hash`, inlined
             out.append(new_row(Row, (external_id, *fields, label_codes, digest, number)))
         return out
 
@@ -601,7 +579,8 @@ class RowNormaliser:
             return ""
         known = self._org_numbers.get(text)
         if known is None:
-            cleaned = re.sub(r"[\s\u00a0.\-]", "", text.removeprefix("NO").removesuffix("MVA"))
+            plain = len(text) == 9 and text.isascii() and text.isdigit()  # the usual case: nothing to clean
+            cleaned = text if plain else re.sub(r"[\s\u00a0.\-]", "", text.removeprefix("NO").removesuffix("MVA"))
             known = (cleaned, check_org_number(cleaned))
             if len(self._org_numbers) < 200_000:
                 self._org_numbers[text] = known

@@ -189,9 +189,10 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
     def rows() -> Iterator[list[Any]]:
         for i in range(1, len(data)):
             state["i"] = i
-            row = data[i]
+            row: list[Any] = data[i]
             data[i] = None  # type: ignore[call-overload]  # let the memory go as we read
-            yield list(row) if any(c not in ("", None) for c in row) else []
+            # Empty unless some cell is neither "" nor None (counted in C: a generator per row cost more).
+            yield list(row) if row.count("") + row.count(None) < len(row) else []
 
     return Table(headers, rows(), "xlsx", sheet=chosen, sheets=names, progress=lambda: state["i"] / total)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 import tempfile
 from decimal import Decimal
@@ -69,6 +70,13 @@ class BatchNormaliseTestCase(BaseTestCase):
         self.addCleanup(shutil.rmtree, folder)
         path = folder / "mixed.csv"
         path.write_text(CANONICAL, encoding="utf-8")
+        self.normalise_both_ways(path)
+
+    def test_it_normalises_awkward_text_and_amounts_exactly_as_row_by_row(self):
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "awkward.csv"
+        path.write_text(AWKWARD, encoding="utf-8")
         self.normalise_both_ways(path)
 
 
@@ -144,3 +152,88 @@ class BulkUpdateTestCase(BaseTestCase):
         self.assertEqual(entry.authority, self.authority)
         again = actions.import_allocations("test", self.authority, path)
         self.assertEqual((again.updated, again.unchanged), (0, 3761))
+
+
+AWKWARD = (
+    "external_id,title,description,recipient,org_number,municipality,scheme,amount,amount_paid,status,"
+    "decision_date,year,tags\n"
+    'B-1,"Tab\there","Line one\nline two\r\nand a\\\\backslash \\N \\.",Visit Senja AS,998146933,Lenvik,'
+    'Bedriftsutvikling,"1,5","1,50",paid,23.03.18,,"a\tb"\n'
+    'B-2,Kai,"""quoted"" æøå ŋ ǩ",Karlsøy kommune,,Karlsøy,Ny ordning,1000,,,2019-01-02,2019?,\n'
+    "B-3,Kai,,,,Troms,,-500,,,,~2017,\n"
+)
+
+
+class ColumnWiseTestCase(BaseTestCase):
+    """Rows are hashed and written column by column; what is stored must be what the row-by-row code gives."""
+
+    def awkward_file(self) -> Path:
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "awkward.csv"
+        path.write_text(AWKWARD, encoding="utf-8")
+        return path
+
+    def test_it_stores_text_numbers_and_dates_as_the_orm_would(self):
+        path = self.awkward_file()
+        result = actions.import_allocations("test", self.authority, path)
+        self.assertEqual((result.created, result.invalid), (3, 0))
+        table = readers.open_table(path)
+        mapping = recognise(table.headers)
+        assert mapping is not None
+        normaliser = RowNormaliser(table.headers, mapping, Context(MunicipalityResolver(self.authority.county_number)))
+        expected = {
+            row.external_id: row
+            for row in (normaliser.normalise(cells, n) for n, cells in enumerate(table.rows, start=2))
+            if not isinstance(row, list)
+        }
+        stored = {a.external_id: a for a in Allocation.objects.select_related("scheme", "recipient")}
+        self.assertEqual(stored.keys(), expected.keys())
+        for external_id, row in expected.items():
+            allocation = stored[external_id]
+            self.assertEqual(allocation.title, row.title)
+            self.assertEqual(allocation.description, row.description)
+            self.assertEqual(allocation.recipient_name, row.recipient_name)
+            self.assertEqual(allocation.amount, row.amount)
+            self.assertEqual(allocation.amount_paid, row.amount_paid)
+            self.assertEqual(allocation.status, row.status)
+            self.assertEqual(allocation.decision_date, row.decision_date)
+            self.assertEqual(allocation.year, row.year)
+            self.assertEqual(allocation.tags, list(row.tags))
+            self.assertEqual(allocation.row_hash, row.row_hash)
+            self.assertEqual(allocation.municipality_id, row.municipality_id)
+            self.assertEqual(allocation.current_municipality_id, row.current_municipality_id)
+            self.assertEqual(allocation.scheme.name if allocation.scheme else "", row.scheme)
+            self.assertEqual(allocation.recipient.org_number if allocation.recipient else "", row.org_number)
+        self.assertEqual(stored["B-1"].description, "Line one\nline two\r\nand a\\\\backslash \\N \\.")
+        self.assertEqual(stored["B-1"].tags, ["a\tb"])
+        self.assertIsNone(stored["B-3"].recipient)
+        again = actions.import_allocations("test", self.authority, path)
+        self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 3))
+
+    def test_copy_columns_writes_what_copy_rows_writes(self):
+        rows = [
+            (self.authority.pk, "Tab\there", "\\N", None, True, Decimal("1.50"), dt.date(2020, 1, 2)),
+            (self.authority.pk, "", "line\nbreak\r", "x", False, Decimal("-0.00"), None),
+        ]
+        columns = ["authority_id", "code", "name", "principal", "is_state", "amount", "day"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE copy_check (id serial, authority_id int, code text, name text, principal text, "
+                "is_state boolean, amount numeric(15, 2), day date)"
+                if connection.vendor == "postgresql"
+                else "CREATE TEMPORARY TABLE copy_check (id integer primary key, authority_id int, code text, "
+                "name text, principal text, is_state bool, amount decimal, day date)"
+            )
+        self.addCleanup(lambda: connection.cursor().execute("DROP TABLE copy_check"))
+        writer.copy_rows("copy_check", columns, rows, lambda _n: None)
+        writer.copy_columns("copy_check", columns, [list(c) for c in zip(*rows, strict=True)], lambda _n: None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT authority_id, code, name, principal, is_state, amount, day FROM copy_check ORDER BY id"
+            )
+            stored = cursor.fetchall()
+        first, second = stored[:2], stored[2:]
+        self.assertEqual(first, second)
+        self.assertEqual([r[1:3] for r in first], [("Tab\there", "\\N"), ("", "line\nbreak\r")])
+        self.assertEqual(first[0][3], None)
