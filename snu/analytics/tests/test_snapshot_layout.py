@@ -12,6 +12,7 @@ from snu.analytics.filters import NONE, Filters
 from snu.analytics.tests import factories as f
 from snu.analytics.tests.base import PortfolioTestCase
 from snu.grants.models import Allocation
+from snu.test import BaseTestCase
 
 FILTERS = [
     Filters(),
@@ -140,3 +141,15 @@ class TooManyElementsTestCase(PortfolioTestCase):
                     db = queries.panel(name, self.authority, self.strategy, filters, backend="db")
                     duck = queries.panel(name, self.authority, self.strategy, filters, backend="duckdb")
                     self.assertEqual(db, duck, (name, filters))
+
+
+class EmptySnapshotTestCase(BaseTestCase):
+    def test_it_answers_with_nothing_to_count(self):
+        strategy = f.load_strategy(self.authority)
+        with tempfile.TemporaryDirectory() as folder, override_settings(SNU_ANALYTICS_DIR=folder):
+            meta = snapshot.refresh()
+            self.assertEqual(meta["allocations"], 0)
+            for name in queries.PANELS:
+                db = queries.panel(name, self.authority, strategy, Filters(), backend="db")
+                duck = queries.panel(name, self.authority, strategy, Filters(), backend="duckdb")
+                self.assertEqual(db, duck, name)
