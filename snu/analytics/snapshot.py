@@ -96,10 +96,11 @@ def _dump(sql: str, columns: dict[str, str], target: Path, workdir: Path) -> int
             rows += len(batch)
     con = duckdb.connect()
     cols = ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items())
-    con.execute(
-        f"COPY (SELECT * FROM read_csv('{csv_path}', header=false, columns={{{cols}}}, nullstr='')) "  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-        f"TO '{target}' (FORMAT parquet)"
-    )
+    source = f"read_csv('{csv_path}', header=false, columns={{{cols}}}, nullstr='')"
+    if not rows:  # DuckDB cannot sniff an empty file: write the typed columns with no rows
+        source = "(SELECT " + ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in columns.items())
+        source += " WHERE FALSE)"
+    con.execute(f"COPY (SELECT * FROM {source}) TO '{target}' (FORMAT parquet)")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
     con.close()
     csv_path.unlink()
     return rows
