@@ -369,6 +369,7 @@ def measure(runs: int, skip_db: bool = False) -> dict:
             file=sys.stderr,
             flush=True,
         )
+    load["rss_after_mb"] = round(rss_mb() - rss_before)  # after every panel, once the allocator has settled
     return {
         "panels": results,
         "snapshot_s": round(snapshot_s, 1),
@@ -490,7 +491,8 @@ def render(report: dict, rows: int, runs: int, seconds: float) -> list[str]:
             f"  snapshot refresh {data['snapshot_s']} s (dump {snap.get('dump_seconds')} s + query layout "
             f"{snap.get('derive_seconds')} s; CPU {data['snapshot_cpu_s']} s in this process, the database's not "
             f"counted); loading it into a process {opened['load_s']} s (CPU {opened['load_cpu_s']} s), "
-            f"+{opened['rss_mb']} MB resident, DuckDB holds {opened['duckdb_mb']} MB"
+            f"+{opened['rss_mb']} MB resident right after and +{opened.get('rss_after_mb')} MB after the panels, "
+            f"DuckDB holds {opened['duckdb_mb']} MB"
         )
         lines.append(f"  load average during the panels: {data['load_average'][0]:.1f}–{data['load_average'][1]:.1f}")
         lines.append(

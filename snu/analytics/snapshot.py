@@ -342,9 +342,11 @@ def _load(folder: Path, meta: dict):
     values as enums), the two dumps as views over their Parquet files (the join path, rarely needed)."""
     import duckdb
 
-    database = duckdb.connect(config={"preserve_insertion_order": False})
-    # A compressed in-memory catalog: after the checkpoint below the tables take about a fifth of the memory
-    # (bit packing, RLE, dictionaries) and scan as fast.
+    # Background allocator threads hand the memory used while loading back to the system (at 1 M allocations
+    # the process then keeps ≈ 90 MB more, not ≈ 300 MB).
+    database = duckdb.connect(config={"preserve_insertion_order": False, "allocator_background_threads": True})
+    # A compressed in-memory catalog: after each checkpoint below a table takes about a fifth of the memory
+    # (bit packing, RLE, dictionaries) and scans as fast.
     database.execute(f"ATTACH ':memory:' AS {CATALOG} (COMPRESS)")
     database.execute(f"USE {CATALOG}")
     database.execute(
@@ -361,14 +363,10 @@ def _load(folder: Path, meta: dict):
         database.execute(f"CREATE TYPE {name}_t AS ENUM ({members})")
         casts.append(f"CAST({name} AS {name}_t) AS {name}")
     replace = ", ".join(casts)
-    database.execute(
-        f"CREATE TABLE facts AS SELECT * REPLACE ({replace}) FROM read_parquet('{folder / 'facts.parquet'}')"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-    )
-    database.execute(
-        f"CREATE TABLE focus AS SELECT * REPLACE ({replace}) FROM read_parquet('{folder / 'focus.parquet'}')"  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-    )
-    database.execute(f"CREATE TABLE recipients AS SELECT * FROM read_parquet('{folder / 'recipients.parquet'}')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
-    database.execute(f"CHECKPOINT {CATALOG}")
+    for table in ("facts", "focus", "recipients"):
+        columns = f"* REPLACE ({replace})" if table != "recipients" else "*"
+        database.execute(f"CREATE TABLE {table} AS SELECT {columns} FROM read_parquet('{folder / table}.parquet')")  # noqa: S608 - only ints and fixed names are inlined; values are parameters
+        database.execute(f"CHECKPOINT {CATALOG}")  # compress before the next table: a lower peak
     return database
 
 
