@@ -344,6 +344,21 @@ def drive(port: int, users: int, duration: float, think: float, sample: dict) ->
     return latencies, errors, time.monotonic() - started
 
 
+def _cpu_seconds(parent: int) -> float:
+    """User + system CPU seconds of a process and its children (gunicorn's master and workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == parent or ppid == parent:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -401,7 +416,10 @@ def main() -> None:
             except OSError as exc:
                 status = type(exc).__name__  # type: ignore[assignment]
             print(f"warm-up {kind:30} {status} {time.perf_counter() - t:6.2f} s", flush=True)
+        server_cpu, own_cpu, load_before = _cpu_seconds(server.pid), time.process_time(), os.getloadavg()
         latencies, errors, elapsed = drive(port, args.users, args.duration, args.think, sample)
+        server_cpu, own_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
+        cpu = (server_cpu, own_cpu, load_before, os.getloadavg())
     finally:
         server.terminate()
         try:
@@ -410,6 +428,13 @@ def main() -> None:
             server.kill()
             server.wait()
     text = report(latencies, errors, elapsed, args, _count(url))
+    requests = sum(len(v) for v in latencies.values()) or 1
+    server_cpu, own_cpu, before, after = cpu
+    text += (
+        f"\nCPU during the load: web server {server_cpu:.1f} s ({server_cpu / requests * 1000:.1f} ms per request, "
+        f"PostgreSQL not counted), load generator {own_cpu:.1f} s, of {elapsed * (os.cpu_count() or 1):.0f} CPU-seconds "
+        f"on {os.cpu_count()} CPUs; load average {before[0]:.1f} before, {after[0]:.1f} after"
+    )
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text + "\n", encoding="utf-8")

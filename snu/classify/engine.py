@@ -9,6 +9,7 @@ one model instance per allocation.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -99,6 +100,7 @@ def allocation_row(allocation: Allocation) -> dict:
 
 
 _CACHE: dict[tuple, StrategyAligner] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def _fingerprint(strategy: Strategy) -> tuple:
@@ -139,18 +141,23 @@ def _current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
     key, version_pk, label = dataversion.cached("model-fingerprint", (strategy.pk, dataversion.edits()), read)
     model = _CACHE.get(key)
     if model is None:
-        if version_pk is not None:
-            model = StrategyAligner.from_bytes(bytes(ModelVersion.objects.get(pk=version_pk).blob))
-        else:
-            model = zero_shot_model(strategy)
-        for old in [k for k in _CACHE if k[0] == strategy.pk]:
-            del _CACHE[old]
-        _CACHE[key] = model
+        # Web processes serve requests in several threads: one builds the model, the others wait for it.
+        with _CACHE_LOCK:
+            model = _CACHE.get(key)
+            if model is None:
+                if version_pk is not None:
+                    model = StrategyAligner.from_bytes(bytes(ModelVersion.objects.get(pk=version_pk).blob))
+                else:
+                    model = zero_shot_model(strategy)
+                for old in [k for k in list(_CACHE) if k[0] == strategy.pk]:
+                    _CACHE.pop(old, None)
+                _CACHE[key] = model
     return model, label
 
 
 def forget_models() -> None:
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 # ------------------------------------------------------------------ decisions
