@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -245,7 +246,7 @@ def _validate(
             if first_seen.keys().isdisjoint(ids) and len(set(ids)) == len(ids):
                 first_seen.update(zip(ids, (number for number, _cells in batch), strict=True))
                 rows.extend(good)
-                total += sum(row.amount for row in good)
+                total += sum(map(attrgetter("amount"), good))
                 return
         for (number, cells), out in zip(batch, outs, strict=True):
             if isinstance(out, Row) and out.external_id in first_seen:
@@ -448,12 +449,15 @@ def _organisations(authority: Authority, rows: list[Row]) -> dict[str, int]:
     known: dict[str, int] = {}
     for pk, number, name in Organisation.objects.filter(authority=authority).values_list("id", "org_number", "name"):
         known[number or "name:" + name.lower()] = pk
+    # The first row of each distinct (organisation number, name), found with dict work done in C.
+    pairs = list(zip(map(attrgetter("org_number"), rows), map(attrgetter("recipient_name"), rows), strict=True))
+    first_row = dict(zip(reversed(pairs), reversed(rows), strict=True))
     wanted: dict[str, Row] = {}
-    for row in rows:
-        if row.recipient_name or row.org_number:
-            key = _org_key(row)
+    for org_number, name in dict.fromkeys(pairs):
+        if name or org_number:
+            key = org_number or "name:" + name.lower()
             if key not in known:
-                wanted.setdefault(key, row)
+                wanted.setdefault(key, first_row[org_number, name])
     now = writer.stored_form(timezone.now())
     new = [
         (

@@ -196,6 +196,13 @@ def row_hash(fields: tuple) -> str:
     return hashlib.sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
 
 
+def _texts(values: list[Any], limit: int) -> list[str]:
+    """`_text(value)[:limit]` for each value; for a column of text without NUL, without a call per value."""
+    if set(map(type, values)) <= {str} and "\x00" not in "".join(values):
+        return [value.strip()[:limit] for value in values]
+    return [_text(value)[:limit] for value in values]
+
+
 def _all_given(values: list[Any]) -> bool:
     """Whether every value is text that is not blank once cleaned (as `_text` cleans it)."""
     return set(map(type, values)) <= {str} and all(map(_text, dict.fromkeys(values)))
@@ -365,6 +372,9 @@ class RowNormaliser:
                     overflow[key] = found
             if bad and not bad.isdisjoint(distinct):
                 slow.update(i for i, key in enumerate(keys) if key in bad)
+            if len(distinct) == 1:  # one value all through the batch (a column not in the file, a fixed status …)
+                (key,) = distinct
+                return [overflow[key] if key in overflow else cache[key]] * len(keys)
             if overflow:  # more distinct values than are remembered: look them up in both
                 overflow.update((key, cache[key]) for key in distinct if key not in overflow)
                 return list(map(overflow.__getitem__, keys))
@@ -445,13 +455,16 @@ class RowNormaliser:
         sources = mapped("funding_source", text(200), column("funding_source"))
         urls = mapped("source_url", text(500), column("source_url"))
         code_raw, name_raw = column("industry_code"), column("industry_name")
-        industries = mapped(
-            "industry",
-            industry,
-            list(zip(code_raw, name_raw, strict=True)),
-            list(zip(keys_of(code_raw), keys_of(name_raw), strict=True)),
-        )
-        external_ids = column("external_id")
+        if "industry_name" in self.at or "industry_name" in self.constants:
+            industries = mapped(
+                "industry",
+                industry,
+                list(zip(code_raw, name_raw, strict=True)),
+                list(zip(keys_of(code_raw), keys_of(name_raw), strict=True)),
+            )
+        else:  # no name column: every name is "", so the code alone decides
+            industries = mapped("industry:code", lambda code: industry((code, "")), code_raw)
+        external_ids = _texts(column("external_id"), 120)
         if tag_columns := self.tag_columns:
             tags = [
                 tuple(t for t in (_text(cells[i]) for i in tag_columns if i < len(cells)) if t)
@@ -495,7 +508,7 @@ class RowNormaliser:
             if j in slow:
                 out.append(self.normalise(cells, number))
                 continue
-            external_id = _text(external_id)[:120] or self._key(("", *fields))
+            external_id = external_id or self._key(("", *fields))
             digest = sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()  # `row_hash`, inlined
             out.append(new_row(Row, (external_id, *fields, label_codes, digest, number)))
         return out

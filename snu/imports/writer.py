@@ -73,15 +73,7 @@ def _copy_column(values: Sequence[Any]) -> list[str]:
         return ["\\N" if v is None else str(v) for v in values]
     if kinds <= {int, type(None)}:
         return ["\\N" if v is None else str(v) for v in values]
-    known: dict[tuple[type, Any], str] = {}
-    out = []
-    for value in values:
-        key = (type(value), value)
-        text = known.get(key)
-        if text is None:
-            text = known[key] = _copy_text(value)
-        out.append(text)
-    return out
+    return _per_distinct_value(_copy_text, values, kinds)
 
 
 def _copy_postgres(
@@ -113,29 +105,36 @@ def stored_form(value: Any) -> Any:
 def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
     """One column converted as sqlite3 would convert each value through the adapters Django registers (Decimal,
     date and datetime to text), but once per column: sqlite3 calls a Python adapter for every such value."""
-    kinds = set(map(type, values)) - _NATIVE - {type(None)}
+    all_kinds = set(map(type, values))
+    kinds = all_kinds - _NATIVE - {type(None)}
     if not kinds:
         return values
     adapters = {kind: sqlite3.adapters.get((kind, sqlite3.PrepareProtocol)) for kind in kinds}
     if kinds == {Decimal} and adapters[Decimal] is str:  # not remembered: Decimal 1.0 and 1.00 are equal keys
         return [v if v is None else str(v) for v in values]
-    known: dict[tuple[type, Any], Any] = {}
-    out = []
-    for value in values:
-        kind = type(value)
-        adapt = adapters.get(kind)
-        if adapt is None:
-            out.append(value)
-            continue
-        key = (kind, value)
-        stored = known.get(key, _UNSEEN)
-        if stored is _UNSEEN:
-            stored = known[key] = adapt(value)
-        out.append(stored)
-    return out
+
+    def stored(value: Any) -> Any:
+        adapt = adapters.get(type(value))
+        return value if adapt is None else adapt(value)
+
+    return _per_distinct_value(stored, values, all_kinds)
 
 
-_UNSEEN = object()
+# Kinds whose equal values are converted alike (not Decimal: 1.0 == 1.00; not float: -0.0 == 0.0; not datetime:
+# one instant in two time zones).
+_ALIKE_WHEN_EQUAL = {str, int, bool, dt.date, type(None)}
+
+
+def _per_distinct_value(convert: Callable[[Any], Any], values: Sequence[Any], kinds: set[type]) -> list[Any]:
+    """convert(value) for each value: once per distinct value where equal values convert alike, else each time."""
+    if not kinds <= _ALIKE_WHEN_EQUAL:
+        return list(map(convert, values))
+    if len(kinds - {type(None)}) <= 1:
+        known = {value: convert(value) for value in dict.fromkeys(values)}
+        return list(map(known.__getitem__, values))
+    typed = list(zip(map(type, values), values, strict=True))  # True == 1: keep the kinds apart
+    known = {key: convert(key[1]) for key in dict.fromkeys(typed)}
+    return list(map(known.__getitem__, typed))
 
 
 def _insert_sqlite(
