@@ -71,8 +71,6 @@ def _copy_column(values: Sequence[Any]) -> list[str]:
             return list(values)
     if kinds <= {Decimal, type(None)}:  # not remembered: Decimal 1.0 and 1.00 are equal keys with other text
         return ["\\N" if v is None else str(v) for v in values]
-    if kinds <= {int, type(None)}:
-        return ["\\N" if v is None else str(v) for v in values]
     return _per_distinct_value(_copy_text, values, kinds)
 
 

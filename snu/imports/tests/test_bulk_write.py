@@ -237,3 +237,12 @@ class ColumnWiseTestCase(BaseTestCase):
         self.assertEqual(first, second)
         self.assertEqual([r[1:3] for r in first], [("Tab\there", "\\N"), ("", "line\nbreak\r")])
         self.assertEqual(first[0][3], None)
+
+    def test_equal_values_of_other_kinds_are_written_apart(self):
+        values = [1, True, 1, False, 0, None, Decimal("1.0"), Decimal("1.00"), -0.0, 0.0, dt.date(2020, 1, 2)]
+        self.assertEqual(
+            writer._copy_column(values),
+            ["1", "t", "1", "f", "0", "\\N", "1.0", "1.00", "-0.0", "0.0", "2020-01-02"],
+        )
+        self.assertEqual(writer._copy_column([True, 1, None]), ["t", "1", "\\N"])
+        self.assertEqual(writer._copy_column(["a\\b", "c\td", "e"]), ["a\\\\b", "c\\td", "e"])
