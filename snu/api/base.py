@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
@@ -133,7 +134,7 @@ class KeptListMixin(mixins.ListModelMixin):
             self.authority.pk,  # type: ignore[attr-defined]
             role_of(request),
         )
-        key = dataversion.page_key("api-list", parts)
+        key = self._kept_key(parts)
         kept = cache.get(key)
         if kept is not None:
             return Response(kept)
@@ -141,6 +142,19 @@ class KeptListMixin(mixins.ListModelMixin):
         if response.status_code == 200:
             cache.set(key, response.data, dataversion.TIMEOUT)
         return response
+
+    def _kept_key(self, parts: tuple) -> str:
+        # A list read from allocations and reference rows only is kept under the allocation version, which a
+        # review decision (or any other audited edit) leaves alone; any other list under data and edit versions.
+        allocation_only = getattr(self, "allocation_only", False)
+        if allocation_only:
+            try:
+                sql = self.filter_queryset(self.get_queryset()).query.sql_with_params()[0]  # type: ignore[attr-defined]
+            except EmptyResultSet:
+                sql = "classify_"
+            if dataversion.allocation_scope(sql) == dataversion.ALLOCATIONS:
+                return dataversion.cache_key("api-list", parts, scope=dataversion.ALLOCATIONS)
+        return dataversion.page_key("api-list", parts)
 
 
 class CrudViewSet(

@@ -116,6 +116,7 @@ def filter_allocations(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
 class AllocationViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
     """Grant allocations (tildelinger). Read-only here: allocations are written by imports."""
 
+    allocation_only = True  # its answer shows no alignment: a review decision leaves it standing
     queryset = Allocation.objects.all()
     serializer_class = AllocationSerializer
     filter_serializer = AllocationFilter
@@ -132,6 +133,7 @@ class AllocationViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewS
 
 
 class SchemeViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+    allocation_only = True  # its answer shows no alignment: a review decision leaves it standing
     queryset = Scheme.objects.all()
     serializer_class = SchemeSerializer
     lookup_field = "code"
@@ -142,6 +144,7 @@ class SchemeViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
 
 
 class FundingSourceViewSet(KeptListMixin, mixins.RetrieveModelMixin, AuthorityViewSet):
+    allocation_only = True  # its answer shows no alignment: a review decision leaves it standing
     queryset = FundingSource.objects.all()
     serializer_class = FundingSourceSerializer
     lookup_field = "code"

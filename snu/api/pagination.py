@@ -20,7 +20,8 @@ class CountKeptPaginator(Paginator):
             key = query.sql_with_params()
         except EmptyResultSet:  # a filter that can match nothing: let Django count as usual
             return super().count
-        return dataversion.cached("api-count", key, lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
+        scope = dataversion.allocation_scope(key[0])
+        return dataversion.cached("api-count", key, lambda: Paginator.count.func(self), scope=scope)  # type: ignore[attr-defined]
 
 
 class Pagination(PageNumberPagination):

@@ -432,10 +432,9 @@ def align_queryset(strategy: Strategy, allocations: QuerySet[Allocation], *, onl
         _align_batches(strategy, allocations, model, label, evidence, element_pks, only_new, counts)
     counts.seconds = time.perf_counter() - started
     if counts.aligned:
-        # The rows above bypass the ORM's signals; tell the analytics snapshot itself.
-        from snu.analytics import snapshot
-
-        snapshot.mark_stale()
+        # The rows above bypass the ORM's signals: move the data version (not the allocation version, which
+        # alignments do not change) once they are committed.
+        dataversion.bump_on_commit(counter=dataversion.DATA)
     return counts
 
 

@@ -61,6 +61,12 @@ def per_request(key: Any, compute: Callable[[], T]) -> T:
 
 DATA = 1  # allocations, alignments and what their totals show (the DataVersion row with this id)
 EDITS = 2  # every other audited change: plans, partners, signals, reports (moves only the page keys)
+ALLOCATIONS = 3  # allocations and their reference rows only: not moved by a review decision
+BOTH = (DATA, ALLOCATIONS)
+# Rows whose changes leave allocation-only results (list totals, filter choices, open-data years) standing.
+ALIGNMENT_MODELS = frozenset(
+    {"classify.Alignment", "classify.AlignmentElement", "strategy.Strategy", "strategy.Element"}
+)
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -72,7 +78,7 @@ def _counters(using: str) -> dict[int, tuple[str, int]]:
     if memo is not None and ("counters", using) in memo:
         return memo[("counters", using)]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT id, instance, version FROM core_dataversion WHERE id IN (1, 2)")
+        cursor.execute("SELECT id, instance, version FROM core_dataversion WHERE id IN (1, 2, 3)")
         rows = {int(pk): (str(instance), int(version)) for pk, instance, version in cursor.fetchall()}
     if DATA not in rows:  # a new or flushed database: the first bump creates the row
         bump(using)
@@ -82,10 +88,17 @@ def _counters(using: str) -> dict[int, tuple[str, int]]:
     return rows
 
 
-def stamp(using: str = DEFAULT_DB_ALIAS) -> tuple[str, int]:
+def stamp(using: str = DEFAULT_DB_ALIAS, scope: int = DATA) -> tuple[str, int]:
     """(this database's random instance token, its data version): one primary-key lookup, remembered only
-    for the rest of the current web request, so a change committed by any process counts from the next one."""
-    return _counters(using)[DATA]
+    for the rest of the current web request, so a change committed by any process counts from the next one.
+
+    `scope=ALLOCATIONS`: the version that only changes to allocations and their reference rows move (the
+    token is the data version's, so it still tells databases apart)."""
+    counters = _counters(using)
+    instance, version = counters[DATA]
+    if scope == DATA:
+        return instance, version
+    return instance, counters.get(scope, ("", 0))[1]
 
 
 def edits(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -93,30 +106,36 @@ def edits(using: str = DEFAULT_DB_ALIAS) -> int:
     return _counters(using).get(EDITS, ("", 0))[1]
 
 
-def bump(using: str = DEFAULT_DB_ALIAS, counter: int = DATA) -> int:
-    """Move the version (or with `counter=EDITS` the edit version) now: outside a transaction, or at its end."""
+def bump(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = BOTH) -> int:
+    """Move the counters now (outside a transaction, or at its end): by default the data version and the
+    allocation version; `counter=DATA` after alignments only, `counter=EDITS` for the edit version.
+    Returns the first counter's new value."""
     from snu.core.models import DataVersion
 
     memo = _memo()
     if memo is not None:
         memo.pop(("counters", using), None)
+    moved = []
     with transaction.atomic(using=using):
-        row = DataVersion.objects.using(using).filter(pk=counter).select_for_update().first()
-        if row is None:
-            try:
-                with transaction.atomic(using=using):
-                    DataVersion.objects.using(using).create(pk=counter, version=1, changed_at=timezone.now())
-                return 1
-            except IntegrityError:  # another process created it first
-                row = DataVersion.objects.using(using).select_for_update().get(pk=counter)
-        row.version += 1
-        row.changed_at = timezone.now()
-        row.save(update_fields=["version", "changed_at"])
-        return row.version
+        for pk in (counter,) if isinstance(counter, int) else counter:
+            row = DataVersion.objects.using(using).filter(pk=pk).select_for_update().first()
+            if row is None:
+                try:
+                    with transaction.atomic(using=using):
+                        DataVersion.objects.using(using).create(pk=pk, version=1, changed_at=timezone.now())
+                    moved.append(1)
+                    continue
+                except IntegrityError:  # another process created it first
+                    row = DataVersion.objects.using(using).select_for_update().get(pk=pk)
+            row.version += 1
+            row.changed_at = timezone.now()
+            row.save(update_fields=["version", "changed_at"])
+            moved.append(row.version)
+    return moved[0]
 
 
-def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int = DATA) -> None:
-    """Move the version once the current transaction commits (at once when there is none).
+def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = BOTH) -> None:
+    """Move the counters once the current transaction commits (at once when there is none).
 
     Registers one callback per transaction (and savepoint), however many rows are saved in it."""
     connection = connections[using]
@@ -131,7 +150,7 @@ def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int = DATA) -> None:
 
 
 @functools.cache
-def _flush_callback(using: str, counter: int) -> Callable[[], None]:
+def _flush_callback(using: str, counter: int | tuple[int, ...]) -> Callable[[], None]:
     """One callback object per database alias and counter, so a transaction can tell it already has one."""
 
     def flush() -> None:
@@ -141,8 +160,10 @@ def _flush_callback(using: str, counter: int) -> Callable[[], None]:
 
 
 def on_change(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """Signal receiver for saves and deletes of the rows that totals are made of."""
-    bump_on_commit(using)
+    """Signal receiver for saves and deletes of the rows that totals are made of. Alignments and strategy rows
+    move the data version only; allocations and their reference rows move the allocation version too."""
+    label = getattr(getattr(sender, "_meta", None), "label", None)
+    bump_on_commit(using, DATA if label in ALIGNMENT_MODELS else BOTH)
 
 
 def on_audited(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
@@ -151,14 +172,22 @@ def on_audited(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> Non
 
 
 def cached(
-    name: str, parts: Any, compute: Callable[[], T], using: str = DEFAULT_DB_ALIAS, *, versioned: bool = True
+    name: str,
+    parts: Any,
+    compute: Callable[[], T],
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    versioned: bool = True,
+    scope: int = DATA,
 ) -> T:
     """`compute()`, or its result from an earlier call with the same name and parts at this data version.
 
-    `versioned=False` is for results whose parts already say what data they stand on (a snapshot's name)."""
+    `versioned=False` is for results whose parts already say what data they stand on (a snapshot's name).
+    `scope=ALLOCATIONS` for results read from allocations and reference rows only (see `allocation_scope`): a
+    review decision leaves them standing."""
     if connections[using].in_atomic_block:
         return compute()
-    key = cache_key(name, parts, using, versioned=versioned)
+    key = cache_key(name, parts, using, versioned=versioned, scope=scope)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -167,9 +196,11 @@ def cached(
     return value
 
 
-def cache_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS, *, versioned: bool = True) -> str:
+def cache_key(
+    name: str, parts: Any, using: str = DEFAULT_DB_ALIAS, *, versioned: bool = True, scope: int = DATA
+) -> str:
     """The cache key of a result named `name` computed from `parts` at the current data version."""
-    instance, version = stamp(using)
+    instance, version = stamp(using, scope)
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     return f"snu:{name}:{instance}:{version if versioned else '-'}:{digest}"
 
@@ -180,11 +211,16 @@ def page_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS) -> str:
     return cache_key(name, (parts, edits(using), timezone.localdate().isoformat()), using)
 
 
-def fragment_key(using: str = DEFAULT_DB_ALIAS) -> str:
+def allocation_scope(sql: str) -> int:
+    """ALLOCATIONS for a query that reads no alignment or strategy table, else DATA."""
+    return DATA if ("classify_" in sql or "strategy_" in sql) else ALLOCATIONS
+
+
+def fragment_key(using: str = DEFAULT_DB_ALIAS, scope: int = DATA) -> str:
     """A key for `{% cache %}` around a read-only page part: the database's token and data version.
 
     Inside a transaction (tests, or a page that writes) a fresh random key, so nothing is read from the cache."""
     if connections[using].in_atomic_block:
         return secrets.token_hex(8)
-    instance, version = stamp(using)
-    return f"{instance}-{version}"
+    instance, version = stamp(using, scope)
+    return f"{instance}-{scope}-{version}"

@@ -85,7 +85,7 @@ def totals(qs: QuerySet[Allocation]) -> dict:
         return result
 
     sql, params = qs.query.sql_with_params()
-    return dataversion.cached("allocation-totals", (sql, params), compute)
+    return dataversion.cached("allocation-totals", (sql, params), compute, scope=dataversion.allocation_scope(sql))
 
 
 def filter_choices(authority: Authority) -> dict:
@@ -100,7 +100,7 @@ def filter_choices(authority: Authority) -> dict:
             ),
         }
 
-    used = dataversion.cached("allocation-choices", authority.pk, used_values)
+    used = dataversion.cached("allocation-choices", authority.pk, used_values, scope=dataversion.ALLOCATIONS)
     return {
         "years": used["years"],
         "municipalities": Municipality.objects.filter(id__in=used["municipality_ids"]).order_by("name"),

@@ -4,6 +4,7 @@ import functools
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -45,9 +46,17 @@ def allocation_list(request: HttpRequest) -> HttpResponseBase:
         "recipient": queries.recipient(request.authority, flt.recipient),  # type: ignore[attr-defined]
         # The rendered list is kept per data version, authority, address and language ({% cache %}); the page's
         # rows are read lazily inside it, so a kept list costs no query for them.
-        "fragment_key": dataversion.fragment_key(),
+        "fragment_key": dataversion.fragment_key(scope=_scope(qs)),
     }
     return render(request, "grants/allocation_list.html", context)
+
+
+def _scope(qs) -> int:
+    """The list is kept under the allocation version unless its filter reads alignments (the review filter)."""
+    try:
+        return dataversion.allocation_scope(qs.query.sql_with_params()[0])
+    except EmptyResultSet:
+        return dataversion.DATA
 
 
 def _csv(qs) -> StreamingHttpResponse:

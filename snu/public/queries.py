@@ -79,7 +79,7 @@ def years(authority: Authority) -> list[int]:
         qs = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES).order_by()
         return sorted(qs.values_list("year", flat=True).distinct(), reverse=True)
 
-    return dataversion.cached("public-years", authority.pk, compute)
+    return dataversion.cached("public-years", authority.pk, compute, scope=dataversion.ALLOCATIONS)
 
 
 def municipalities(authority: Authority) -> QuerySet[Municipality]:
@@ -87,12 +87,17 @@ def municipalities(authority: Authority) -> QuerySet[Municipality]:
         qs = Allocation.objects.filter(authority=authority, status__in=PUBLIC_STATUSES).order_by()
         return list(qs.exclude(current_municipality=None).values_list("current_municipality", flat=True).distinct())
 
-    ids = dataversion.cached("public-municipalities", authority.pk, compute)
+    ids = dataversion.cached("public-municipalities", authority.pk, compute, scope=dataversion.ALLOCATIONS)
     return Municipality.objects.filter(pk__in=ids).order_by("name")
 
 
 def municipality_totals(authority: Authority) -> list[dict]:
-    return dataversion.cached("public-municipality-totals", authority.pk, lambda: _municipality_totals(authority))
+    return dataversion.cached(
+        "public-municipality-totals",
+        authority.pk,
+        lambda: _municipality_totals(authority),
+        scope=dataversion.ALLOCATIONS,
+    )
 
 
 def _municipality_totals(authority: Authority) -> list[dict]:

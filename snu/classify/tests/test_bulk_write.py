@@ -12,6 +12,7 @@ from django.db import connection
 from snu.classify import actions, engine
 from snu.classify.models import Alignment, AlignmentElement, Origin
 from snu.classify.tests.helpers import ClassifyData
+from snu.core import dataversion
 from snu.grants.models import Allocation
 from snu.lib.money import split_by_weights
 from snu.test import BaseTestCase
@@ -92,10 +93,14 @@ class BulkWriteTestCase(ClassifyData, BaseTestCase):
         self.assertEqual(stored(self.snu2018), before)
         self.assertTrue(Alignment.objects.filter(strategy=self.strategy2023, version=2).exists())
 
-    def test_it_tells_the_analytics_snapshot_that_it_is_stale(self):
-        with mock.patch("snu.analytics.snapshot.mark_stale") as mark_stale:
+    def test_it_moves_the_data_version_but_not_the_allocation_version(self):
+        data, allocations = dataversion.current(), dataversion.stamp(scope=dataversion.ALLOCATIONS)[1]
+        with self.captureOnCommitCallbacks(execute=True):
             actions.align_allocations("cli", self.snu2018)
-        mark_stale.assert_called()
+        self.assertGreater(dataversion.current(), data, "kept totals and the snapshot must see the new alignments")
+        self.assertEqual(
+            dataversion.stamp(scope=dataversion.ALLOCATIONS)[1], allocations, "allocation lists did not change"
+        )
 
     def test_it_reads_and_writes_in_several_batches(self):
         with mock.patch.object(engine, "BATCH", 4):
