@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
@@ -554,14 +555,30 @@ def _field_values(row: Row, sources: dict, schemes: dict, orgs: dict) -> dict[st
     }
 
 
+INSERT_CHUNK = 100_000  # rows turned into columns at a time: the columns of a whole large file cost memory
+
+
 def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, progress: Any) -> None:
     """The same values as `_field_values`, built column by column: the scheme/source lookup, the recipient and the
     tags' JSON are worked out once per distinct value, since files repeat them heavily."""
-    n = len(rows)
-    if not n:
+    if not rows:
         progress(0)
         return
     now = writer.stored_form(timezone.now())
+    for start in range(0, len(rows), INSERT_CHUNK):
+        columns = _allocation_columns(authority, rows[start : start + INSERT_CHUNK], sources, schemes, orgs, now)
+        writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, columns, partial(_offset, progress, start))
+
+
+def _offset(progress: Callable[[int], None], start: int, done: int) -> None:
+    progress(start + done)
+
+
+def _allocation_columns(
+    authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, now: Any
+) -> list[Sequence[Any]]:
+    """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column."""
+    n = len(rows)
     (
         external_ids,
         titles,
@@ -609,7 +626,7 @@ def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict,
     scheme_ids = [pair[1] for pair in links]
     recipient_ids = _per_distinct(recipient, list(zip(org_numbers, recipient_names, strict=True)))
     tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), tag_tuples)
-    columns = [
+    return [
         [authority.pk] * n,
         [now] * n,
         [now] * n,
@@ -638,7 +655,6 @@ def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict,
         row_hashes,
         [1] * n,
     ]
-    writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, columns, progress)
 
 
 def _per_distinct(work_out: Callable[[Any], Any], keys: Sequence[Any]) -> list[Any]:
