@@ -235,6 +235,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SNU_LOG_LEVEL", "WARNING")},
 }
 
+# While the data keeps changing (a review session), a new analytics snapshot at most this often (seconds); the
+# dashboard says how old its figures are meanwhile. `snu analytics snapshot` makes one at once.
+SNU_SNAPSHOT_REFRESH_SECONDS = int(os.environ.get("SNU_SNAPSHOT_REFRESH_SECONDS", "120"))
+
 # The name of the demo authority and other product facts.
 SNU_DEFAULT_AUTHORITY = os.environ.get("SNU_DEFAULT_AUTHORITY", "troms")
 SNU_BRREG_ENABLED = env_bool("SNU_BRREG_ENABLED")

@@ -268,8 +268,23 @@ def taken_at(meta: dict) -> dt.datetime | None:
         return None
 
 
+def next_refresh(meta: dict | None) -> dt.datetime | None:
+    """When a background refresh may start again (None: now). While people work (a review session moves the
+    data version every few seconds), a new snapshot at most every `SNU_SNAPSHOT_REFRESH_SECONDS`: each one
+    costs a dump of every allocation and a reload in every web process."""
+    interval = int(getattr(settings, "SNU_SNAPSHOT_REFRESH_SECONDS", 0))
+    taken = taken_at(meta) if meta else None
+    if interval <= 0 or taken is None:
+        return None
+    due = taken + dt.timedelta(seconds=interval)
+    return due if timezone.now() < due else None
+
+
 def refresh_in_background() -> bool:
-    """Start a refresh in a thread unless one is running here or in another process; True if started."""
+    """Start a refresh in a thread unless one is running here or in another process, or the snapshot is younger
+    than `SNU_SNAPSHOT_REFRESH_SECONDS`; True if started."""
+    if next_refresh(info()) is not None:
+        return False
     if not _refreshing.acquire(blocking=False):
         return False
     folder = directory()

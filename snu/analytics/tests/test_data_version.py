@@ -5,6 +5,7 @@ These tests commit for real (TransactionTestCase), because the version moves onl
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import time
 from decimal import Decimal
@@ -156,7 +157,18 @@ class DataVersionTests(TransactionTestCase):
                 old_threshold = queries.DUCKDB_THRESHOLD
                 queries.DUCKDB_THRESHOLD = 1  # this small snapshot counts as large
                 try:
-                    as_of = queries.snapshot_as_of(self.authority)  # stale: starts a refresh, says how old
+                    # A snapshot younger than SNU_SNAPSHOT_REFRESH_SECONDS is not replaced yet (a review session
+                    # would otherwise keep a refresh running): the old figures are served, with their time.
+                    with override_settings(SNU_SNAPSHOT_REFRESH_SECONDS=3600):
+                        self.assertEqual(queries.snapshot_as_of(self.authority), snapshot.taken_at(first))
+                        self.assertFalse(snapshot.refresh_in_background())
+                        self.assertEqual(
+                            snapshot.next_refresh(snapshot.info()), snapshot.taken_at(first) + dt.timedelta(hours=1)
+                        )
+                        time.sleep(0.5)
+                        self.assertFalse(snapshot.is_fresh(), "a refresh started although the snapshot is young")
+                    with override_settings(SNU_SNAPSHOT_REFRESH_SECONDS=0):
+                        as_of = queries.snapshot_as_of(self.authority)  # stale: starts a refresh, says how old
                     self.assertIsNotNone(as_of)
                     self.assertEqual(as_of, snapshot.taken_at(first))
                     deadline = time.monotonic() + 30
