@@ -1,9 +1,11 @@
 """A Parquet snapshot of allocations and assigned elements, queried with DuckDB when the data is large.
 
-Two files under `DATA_DIR/analytics/`: `alloc.parquet` (one row per allocation, money in øre, the
+Two dumps under `DATA_DIR/analytics/`: `alloc.parquet` (one row per allocation, money in øre, the
 funding source's state flag and the recipient's organisation form folded in) and `elem.parquet` (one
-row per assigned element). The snapshot records the data version (`snu.core.dataversion`) it was taken
-at; it is fresh while the version has not moved. `snu analytics snapshot` refreshes it, and so does a
+row per assigned element); from them, once, the query layout the panels read (`_derive`: `facts`,
+`focus`, `recipients`; see `facts.py` and docs/adr/0002-analytics-query-layout.md), which each process
+holds in a compressed in-memory DuckDB. The snapshot records the data version (`snu.core.dataversion`)
+it was taken at; it is fresh while the version has not moved. `snu analytics snapshot` refreshes it, and so does a
 reader that finds it stale (`refresh_in_background`: one refresh at a time, guarded by a file lock).
 """
 
