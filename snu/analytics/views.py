@@ -57,7 +57,16 @@ def _dashboard_panels(
             out[name] = {"id": panel["id"], "title": panel["title"], "html": mark_safe(html)}
         return out
 
-    return dataversion.cached("dashboard-panels", (parts, snapshot_name), build)
+    # From a snapshot, the panels stand on that snapshot alone: a review decision meanwhile does not make them
+    # be computed again (the page says how old the figures are).
+    return dataversion.cached("dashboard-panels", (parts, snapshot_name), build, versioned=snapshot_name is None)
+
+
+def _snapshot_name(authority) -> str | None:
+    """The snapshot the figures come from, or None when they come from the database."""
+    if queries.choose_backend(authority) != "duckdb":
+        return None
+    return (snapshot.info() or {}).get("folder")
 
 
 @reader_required
@@ -78,6 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": filters.to_query(strategy=code or ""),
         "totals": functools.cache(lambda: queries.totals(authority, strategy, filters)),
         "snapshot_as_of": queries.snapshot_as_of(authority),
+        "snapshot_name": _snapshot_name(authority),
         "json_url": reverse("analytics:dashboard_json") + "?" + filters.to_query(strategy=code or ""),
     }
     return render(request, "analytics/dashboard.html", context)
@@ -105,8 +115,9 @@ def dashboard_json(request: HttpRequest) -> HttpResponse:
 
     # The serialised answer is kept per data version too: the panels are, and writing ~100 kB of JSON is not free.
     code = strategy.code if strategy else None
-    parts = (authority.pk, code, filters.to_query(strategy=code or ""), as_of, get_language())
-    body = dataversion.cached("dashboard-json", parts, build)
+    name = _snapshot_name(authority)
+    parts = (authority.pk, code, filters.to_query(strategy=code or ""), as_of, get_language(), name)
+    body = dataversion.cached("dashboard-json", parts, build, versioned=name is None)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

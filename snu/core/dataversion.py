@@ -208,7 +208,11 @@ def cache_key(
 def page_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS) -> str:
     """The cache key of a rendered page part (`{% keep %}`): the data version, the edit version and the date
     (pages say "due in 3 days") besides the part's own `parts`."""
-    return cache_key(name, (parts, edits(using), timezone.localdate().isoformat()), using)
+    return cache_key(name, (parts, edits(using), today()), using)
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
 
 
 def allocation_scope(sql: str) -> int:

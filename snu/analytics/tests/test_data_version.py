@@ -206,6 +206,40 @@ class DataVersionTests(TransactionTestCase):
 
     # helpers
 
+    def test_from_a_snapshot_the_dashboard_is_not_computed_again_after_a_review_decision(self):
+        from unittest import mock
+
+        from snu.classify.models import Alignment
+
+        url = reverse("analytics:dashboard") + f"?strategy={self.strategy.code}"
+        self.client.force_login(self.authority_user())
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            override_settings(
+                SNU_ANALYTICS_DIR=folder, SNU_ANALYTICS_BACKEND="auto", SNU_SNAPSHOT_REFRESH_SECONDS=3600
+            ),
+            mock.patch.object(queries, "DUCKDB_THRESHOLD", 1),  # this small snapshot counts as large
+        ):
+            snapshot.refresh()
+            self.assertContains(self.client.get(url), "1\xa0000")  # computed from the snapshot and kept
+
+            alignment = Alignment.objects.get(allocation=self.a1)
+            alignment.confidence = 0.5  # a review decision moves the data version, the snapshot stays
+            alignment.save()
+            self.assertFalse(snapshot.is_fresh())
+            with mock.patch.object(queries, "panel", side_effect=AssertionError("computed again")):
+                page = self.client.get(url)
+            self.assertEqual(page.status_code, 200)
+            self.assertContains(page, "1\xa0000")
+            self.assertContains(page, "Tallene er fra")  # says how old the figures are
+
+            self.a1.amount = Decimal("3000.00")
+            self.a1.save()
+            snapshot.refresh()  # the next snapshot has the new figures, and the page shows them
+            page = self.client.get(url)
+            self.assertContains(page, "3\xa0000")
+            self.assertNotContains(page, "Tallene er fra")
+
     def authority_user(self):
         from django.contrib.auth import get_user_model
 

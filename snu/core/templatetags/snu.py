@@ -81,8 +81,14 @@ CSRF_MARK = "snu-csrf-token-placeholder-7d3f"
 
 
 class KeepNode(template.Node):
-    def __init__(self, name: str, parts: list[template.base.FilterExpression], nodelist: template.NodeList):
-        self.name, self.parts, self.nodelist = name, parts, nodelist
+    def __init__(
+        self,
+        name: str,
+        parts: list[template.base.FilterExpression],
+        nodelist: template.NodeList,
+        version: template.base.FilterExpression | None = None,
+    ):
+        self.name, self.parts, self.nodelist, self.version = name, parts, nodelist, version
 
     def render(self, context: template.Context) -> str:
         from snu.core import dataversion
@@ -100,7 +106,11 @@ class KeepNode(template.Node):
             request.user.is_authenticated,
             *(part.resolve(context) for part in self.parts),
         )
-        key = dataversion.page_key(f"keep:{self.name}", parts)
+        version = self.version.resolve(context) if self.version is not None else None
+        if version:  # the part stands on this (e.g. an analytics snapshot), not on the data version
+            key = dataversion.cache_key(f"keep:{self.name}", (parts, version, dataversion.today()), versioned=False)
+        else:
+            key = dataversion.page_key(f"keep:{self.name}", parts)
         html = cache.get(key)
         if html is None:
             with context.push(csrf_token=CSRF_MARK):
@@ -116,6 +126,8 @@ def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
     """`{% keep "name" extra parts... %}…{% endkeep %}`: the enclosed part is rendered once per data version,
     edit version, day, address, language, authority and role (and any extra parts), and read back from the
     cache after that. Any audited change moves the edit version, so a kept part never shows an old state.
+    `version=expr`: when it is set, the part is kept under that instead of the data and edit versions (the
+    dashboard under its analytics snapshot, so a review decision does not make it be rendered again).
 
     Whatever the part reads from the database must be lazy in the view (a queryset, or a callable), so a kept
     part costs no queries. Inside a transaction it is always rendered afresh. CSRF tokens in it stay per reader.
@@ -124,6 +136,13 @@ def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
     if len(bits) < 2:
         raise template.TemplateSyntaxError("'keep' needs a name")
     name = bits[1].strip("\"'")
+    version = None
+    parts = []
+    for bit in bits[2:]:
+        if bit.startswith("version="):
+            version = parser.compile_filter(bit.removeprefix("version="))
+        else:
+            parts.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endkeep",))
     parser.delete_first_token()
-    return KeepNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
+    return KeepNode(name, parts, nodelist, version)
