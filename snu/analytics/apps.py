@@ -1,9 +1,10 @@
 from django.apps import AppConfig
 
 # Rows that totals and panels are made of (and the names they show). A save or delete through the ORM moves
-# the data version after commit. Bulk writes bypass signals: an import saves its ImportBatch when it ends,
-# and `snu classify` calls `snapshot.mark_stale()`. Edits elsewhere (plans, partners, signals) do not count:
-# they would only throw kept figures away.
+# the data version after commit (alignment and strategy rows move it alone; the others move the allocation
+# version too, see `snu.core.dataversion`). Bulk writes bypass signals: an import saves its ImportBatch when it
+# ends, and `snu classify` moves the data version itself. Edits elsewhere (plans, partners, signals) do not
+# count here: they would only throw kept figures away; they move the edit version through their audit entries.
 COUNTED_MODELS = (
     "grants.Allocation",
     "grants.Organisation",
