@@ -94,8 +94,8 @@ class KeepNode(template.Node):
         from snu.core import dataversion
 
         request = context.get("request")
-        if request is None or connection.in_atomic_block:
-            return self.nodelist.render(context)
+        if request is None or connection.in_atomic_block or request.method not in ("GET", "HEAD"):
+            return self.nodelist.render(context)  # a page answering a form may show what was sent: never kept
         membership = getattr(request, "membership", None)
         authority = getattr(request, "authority", None)
         parts = (
