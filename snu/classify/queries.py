@@ -253,10 +253,6 @@ def element_allocations(element: Element) -> QuerySet[AlignmentElement]:
     )
 
 
-def element_allocation_count(element: Element) -> int:
-    return dataversion.cached("element-count", element.pk, element_allocations(element).count)
-
-
 def element_totals(element: Element) -> dict:
     return dataversion.cached(
         "element-totals",

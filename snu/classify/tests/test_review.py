@@ -115,6 +115,26 @@ class ReviewTestCase(ClassifyData, BaseTestCase):
         self.assertContains(response, "Næringskode 79.120 begynner med")
         self.assertNotContains(response, "Godta eller endre")
 
+    def test_it_pages_a_focus_areas_allocations_without_counting_them(self):
+        from snu.classify.views import Window
+        from snu.grants.models import Allocation
+
+        everything = list(Allocation.objects.order_by("pk"))
+        pages = [Window(Allocation.objects.order_by("pk"), str(n), 4) for n in (1, 2, 3)]
+        self.assertEqual([a for w in pages for a in w.object_list], everything, "pages cover the list once, in order")
+        self.assertTrue(pages[0].has_next)
+        self.assertFalse(pages[0].has_previous)
+        self.assertFalse(pages[1].has_next, "the last page has no next")
+        self.assertTrue(pages[1].has_previous)
+        self.assertEqual(pages[2].object_list, [])
+        self.assertEqual(Window(Allocation.objects.order_by("pk"), "x", 4).number, 1)
+
+        self.login(self.reader)
+        url = reverse("classify:element_allocations", args=["troms-snu-2018", "OPP"])
+        with self.assertNumQueries(7):  # session, user, membership, strategy, element, totals, one window of rows
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+
     def test_it_lists_a_focus_areas_allocations_with_scores(self):
         self.login(self.reader)
         response = self.client.get(reverse("strategy:element", args=["troms-snu-2018", "OPP"]))
