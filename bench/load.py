@@ -10,6 +10,9 @@ Each user logs in as the demo advisor and repeats a visit: home, the allocation 
 list, one allocation, the analytics dashboard and its JSON, the review queue, a focus area's allocations, the
 element page, the public pages and the API. Prints throughput and p50/p95/p99 per page type and the errors,
 and saves them to bench/results/load.txt. Targets: no errors, p95 < 500 ms for pages, < 300 ms for JSON.
+Kept results live in the data folder, so a second run starts warm; --cold clears them first (a start, or the
+minutes after an import). --decide-every K adds review decisions (POSTs that move the data version), saved to
+bench/results/load-decisions.txt; they change the database, so later runs start colder.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -423,7 +427,8 @@ def report(latencies: dict, errors: dict, elapsed: float, args: argparse.Namespa
         f"SNU load test — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, PostgreSQL, "
         f"{n:,} allocations, gunicorn {args.workers} workers × {args.threads} threads, {args.users} users, "
         f"think time {args.think} s, {elapsed:.0f} s"
-        + (f", a review decision on every {args.decide_every}th visit" if args.decide_every else ""),
+        + (f", a review decision on every {args.decide_every}th visit" if args.decide_every else "")
+        + f"; cache {args.cache_state}",
         f"throughput {total / elapsed:,.1f} requests/s ({total:,} requests), errors {sum(errors.values())}",
         f"{'':32} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
     ]
@@ -455,6 +460,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="clear the kept results (SNU_DATA_DIR/cache) first: the first minutes after a start or a data change",
+    )
+    parser.add_argument(
         "--decide-every",
         type=int,
         default=0,
@@ -466,6 +476,14 @@ def main() -> None:
     data_dir = Path(os.environ.get("SNU_BENCH_DATA_DIR", Path(tempfile.gettempdir()) / "snu-bench-load"))
     data_dir.mkdir(parents=True, exist_ok=True)
     url = prepare(args.allocations, args.rebuild, data_dir)
+    kept = data_dir / "cache"
+    if args.cold:
+        shutil.rmtree(kept, ignore_errors=True)
+    args.cache_state = (
+        "cold (kept results cleared before the run)"
+        if args.cold or not kept.exists()
+        else "warm (kept results of earlier runs at the same data version)"
+    )
     sample = sample_ids(url)
     server, port = start_server(url, data_dir, args.workers, args.threads)
     try:
