@@ -68,6 +68,9 @@ def progress(strategy: Strategy) -> dict:
     return {"total": total, "reviewed": reviewed, "left": total - reviewed, "share": reviewed / total if total else 0}
 
 
+UNREVIEWED = [origin for origin in Origin.values if origin != Origin.PERSON]
+
+
 def high_confidence_groups(strategy: Strategy, threshold: float = HIGH_CONFIDENCE) -> list[dict]:
     """Unreviewed suggestions the model is sure of, grouped by primary focus area (for bulk accept)."""
     rows = dataversion.cached(
@@ -75,8 +78,9 @@ def high_confidence_groups(strategy: Strategy, threshold: float = HIGH_CONFIDENC
         (strategy.pk, threshold),
         lambda: list(
             alignments_for(strategy)
-            .exclude(origin=Origin.PERSON)
-            .filter(confidence__gte=threshold, primary__isnull=False)
+            # "not by a person" spelled as the other origins, so the (strategy, origin, confidence) index finds
+            # the confident ones (at 1 M alignments 4 ms instead of 0.4 s after every decision)
+            .filter(origin__in=UNREVIEWED, confidence__gte=threshold, primary__isnull=False)
             .values("primary__code", "primary__name")
             .annotate(count=Count("pk"), amount=Sum("allocation__amount"))
             .order_by("-count")

@@ -96,6 +96,23 @@ class ReviewTestCase(ClassifyData, BaseTestCase):
         response = self.post_decision(self.alignment, primary="SVS")
         self.assertEqual(response.status_code, 404)
 
+    def test_it_groups_only_confident_suggestions_no_person_has_decided(self):
+        from snu.classify import queries
+
+        aligned = Alignment.objects.filter(strategy=self.snu2018).exclude(primary=None).select_related("primary")
+        confident = list(aligned[:3])
+        Alignment.objects.filter(strategy=self.snu2018).update(confidence=0.1)
+        Alignment.objects.filter(pk__in=[a.pk for a in confident]).update(confidence=0.95)
+        Alignment.objects.filter(pk=confident[0].pk).update(origin=Origin.PERSON)  # decided: not in a group
+        expected: dict[str, list] = {}
+        for a in confident[1:]:
+            expected.setdefault(a.primary.code, []).append(a.allocation.amount)
+        groups = {g["code"]: g for g in queries.high_confidence_groups(self.snu2018)}
+        self.assertEqual(set(groups), set(expected))
+        for code, amounts in expected.items():
+            self.assertEqual(groups[code]["count"], len(amounts))
+            self.assertEqual(groups[code]["amount"], sum(amounts, Decimal(0)))
+
     def test_it_bulk_accepts_a_group_after_confirmation(self):
         Alignment.objects.filter(strategy=self.snu2018, primary__code="OPP").update(confidence=0.95)
         self.login(self.advisor)
