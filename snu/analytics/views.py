@@ -37,14 +37,18 @@ def _choice(request: HttpRequest, key: str, allowed: tuple[str, ...]) -> str:
 
 
 def _dashboard_panels(
-    request: HttpRequest, strategy: Strategy | None, filters: Filters, measure: str, map_measure: str
+    request: HttpRequest,
+    strategy: Strategy | None,
+    filters: Filters,
+    measure: str,
+    map_measure: str,
+    snapshot_name: str | None,
 ):
     """Every panel rendered to HTML: kept per data version (and snapshot), filters, measures and language,
     so the next reader with the same view gets the page without computing or rendering the panels again."""
     authority = request.authority  # type: ignore[attr-defined]
     code = strategy.code if strategy else None
-    backend = queries.choose_backend(authority)
-    snapshot_name = (snapshot.info() or {}).get("folder") if backend == "duckdb" else None
+    backend = "duckdb" if snapshot_name else "db"  # `snapshot_name` is `_snapshot_name(authority)`, asked once
     parts = (authority.pk, code, filters.to_query(strategy=code or ""), measure, map_measure, get_language(), backend)
 
     def build() -> dict:
@@ -76,18 +80,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     map_measure = _choice(request, "map", present.MAP_MEASURES)
     code = strategy.code if strategy else None
     authority = request.authority  # type: ignore[attr-defined]
+    snapshot_name = _snapshot_name(authority)
     context = {
         "strategy": strategy,
         "filters": filters,
         # The form, panels and totals are read only when the page is not kept ({% keep %} in the template).
         "form": functools.cache(lambda: forms.filter_form(authority, strategy, filters)),
-        "panels": functools.cache(lambda: _dashboard_panels(request, strategy, filters, measure, map_measure)),
+        "panels": functools.cache(
+            lambda: _dashboard_panels(request, strategy, filters, measure, map_measure, snapshot_name)
+        ),
         "measure": measure,
         "map_measure": map_measure,
         "query": filters.to_query(strategy=code or ""),
         "totals": functools.cache(lambda: queries.totals(authority, strategy, filters)),
         "snapshot_as_of": queries.snapshot_as_of(authority),
-        "snapshot_name": _snapshot_name(authority),
+        "snapshot_name": snapshot_name,
         "json_url": reverse("analytics:dashboard_json") + "?" + filters.to_query(strategy=code or ""),
     }
     return render(request, "analytics/dashboard.html", context)

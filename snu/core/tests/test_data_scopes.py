@@ -7,37 +7,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
-from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from snu.analytics.tests import factories
 from snu.classify import actions as classify_actions
 from snu.classify.models import Alignment
 from snu.core import dataversion
-from snu.core.actions import add_member, create_authority
 from snu.core.models import Role
+from snu.core.tests.committed import CommittedTestCase
 
 
 def allocation_version() -> int:
     return dataversion.stamp(scope=dataversion.ALLOCATIONS)[1]
 
 
-class DataScopeTests(TransactionTestCase):
+class DataScopeTests(CommittedTestCase):
     def setUp(self) -> None:
-        cache.clear()
-        self.authority = create_authority(None, code="troms", name="Troms fylkeskommune", region_name="Troms")
-        self.advisor = add_member(
-            None, self.authority, username="ada", password="x" * 20, role=Role.ADVISOR, full_name="A"
-        ).user
-        self.strategy = factories.load_strategy(self.authority)
-        self.ref = factories.reference(self.authority)
-        self.allocation = factories.allocation(
-            self.authority, self.strategy, year=2023, amount="1000.00", municipality=self.ref["tromso"],
-            focus={"OPP": "1"},
-        )  # fmt: skip
+        super().setUp()
+        self.advisor = self.member("ada", Role.ADVISOR)
         self.client.force_login(self.advisor)
 
     def decide(self) -> None:

@@ -10,42 +10,28 @@ import re
 from decimal import Decimal
 from unittest import mock
 
-from django.core.cache import cache
 from django.db import connection
-from django.test import Client, TransactionTestCase
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from snu.analytics.tests import factories
 from snu.classify.models import Alignment, Origin
 from snu.core import dataversion
-from snu.core.actions import add_member, create_authority
 from snu.core.models import Role
+from snu.core.tests.committed import CommittedTestCase
 from snu.partners import actions as partner_actions
 from snu.partners.models import Partner
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-class KeptPageTests(TransactionTestCase):
+class KeptPageTests(CommittedTestCase):
     def setUp(self) -> None:
-        cache.clear()
-        self.authority = create_authority(None, code="troms", name="Troms fylkeskommune", region_name="Troms")
-        self.advisor = add_member(
-            None, self.authority, username="ada", password="x" * 20, role=Role.ADVISOR, full_name="A"
-        ).user
-        self.other = add_member(
-            None, self.authority, username="ole", password="x" * 20, role=Role.ADVISOR, full_name="O"
-        ).user
-        self.reader = add_member(
-            None, self.authority, username="rut", password="x" * 20, role=Role.READER, full_name="R"
-        ).user
-        self.strategy = factories.load_strategy(self.authority)
-        self.ref = factories.reference(self.authority)
-        self.allocation = factories.allocation(
-            self.authority, self.strategy, year=2023, amount="1000.00", municipality=self.ref["tromso"],
-            focus={"OPP": "1"},
-        )  # fmt: skip
+        super().setUp()
+        self.advisor = self.member("ada", Role.ADVISOR)
+        self.other = self.member("ole", Role.ADVISOR)
+        self.reader = self.member("rut", Role.READER)
         self.queue = reverse("classify:review") + f"?strategy={self.strategy.code}"
 
     def client_for(self, user) -> Client:
@@ -146,17 +132,13 @@ class KeptPageTests(TransactionTestCase):
             dataversion.request_finished()
 
 
-class KeptApiListTests(TransactionTestCase):
+class KeptApiListTests(CommittedTestCase):
     def setUp(self) -> None:
-        cache.clear()
-        self.authority = create_authority(None, code="troms", name="Troms fylkeskommune", region_name="Troms")
-        self.reader = add_member(
-            None, self.authority, username="rut", password="x" * 20, role=Role.READER, full_name="R"
-        ).user
-        self.ref = factories.reference(self.authority)
+        super().setUp()
+        self.allocation.delete()  # three plain allocations of their own
         for amount in ("10.00", "20.00", "30.00"):
             factories.allocation(self.authority, None, year=2022, amount=amount)
-        self.client.force_login(self.reader)
+        self.client.force_login(self.member("rut", Role.READER))
 
     def test_a_kept_list_is_read_without_its_queries_and_shows_a_change_at_once(self):
         url = reverse("api:allocation-list") + "?page_size=2"
