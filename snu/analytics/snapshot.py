@@ -270,6 +270,14 @@ def taken_at(meta: dict) -> dt.datetime | None:
         return None
 
 
+def wait_for_refresh(timeout: float = 60) -> bool:
+    """Wait until a background refresh this process started (its warm-up included) has ended; True if none runs."""
+    if not _refreshing.acquire(timeout=timeout):
+        return False
+    _refreshing.release()
+    return True
+
+
 def next_refresh(meta: dict | None) -> dt.datetime | None:
     """When a background refresh may start again (None: now). While people work (a review session moves the
     data version every few seconds), a new snapshot at most every `SNU_SNAPSHOT_REFRESH_SECONDS`: each one

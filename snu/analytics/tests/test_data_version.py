@@ -175,6 +175,8 @@ class DataVersionTests(TransactionTestCase):
                     while not snapshot.is_fresh() and time.monotonic() < deadline:
                         time.sleep(0.1)
                     self.assertTrue(snapshot.is_fresh(), "the background refresh did not finish")
+                    # It goes on computing the dashboard ahead; let it end before the test's tables are emptied.
+                    self.assertTrue(snapshot.wait_for_refresh(), "the background warm-up did not end")
                     self.assertIsNone(queries.snapshot_as_of(self.authority))
                     total = queries.totals(self.authority, self.strategy, Filters(), backend="duckdb")["amount"]
                     self.assertEqual(total, Decimal("2000.00"))
