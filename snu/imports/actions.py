@@ -9,14 +9,13 @@ import csv
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,14 +27,15 @@ from snu.core import audit
 from snu.core.models import AuditEntry, Authority
 from snu.grants.models import Allocation, FundingSource, Organisation, Scheme
 from snu.grants.municipalities import MunicipalityResolver
-from snu.imports import readers, writer
+from snu.imports import pipeline, readers, writer
 from snu.imports.alignments import confirm_alignments_from_labels
 from snu.imports.layouts import Mapping, recognise, suggest
 from snu.imports.models import ImportBatch, SavedMapping
 from snu.imports.normalise import Context, Row, RowError, RowNormaliser
 from snu.strategy.models import ElementKind, Strategy
 
-VALIDATE_BATCH = 20000  # rows normalised together, column by column
+VALIDATE_BATCH = 20000  # rows normalised together, column by column (and written together)
+FORK_BYTES = 4 * 1024 * 1024  # from this file size on, the file is checked in a child process (`pipeline`)
 ERRORS_KEPT = 1000  # problems stored on the batch for the page; the full list goes to the report file
 Progress = Callable[[str, float], None]
 
@@ -138,11 +138,14 @@ def import_allocations(
     state_money: bool | None = None,
     skipped_folder: Path | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then save every row in one transaction (or nothing).
+    """Check every row of the file and save them all in one transaction, or nothing.
 
-    With `skip_invalid` the good rows are saved and the bad ones written to `<file>.invalid.csv` to fix and
-    re-import. With `dry_run` nothing is saved; the result says what would happen. Raises MappingNeeded for an
-    unknown layout, readers.ReadError for an unreadable file.
+    The file is checked batch by batch, and each good batch is written while the next one is checked (in a
+    child process for a large file, see `pipeline`), inside one transaction: as soon as a bad row turns up
+    the writing stops, the rest of the file is still checked so that every problem is reported, and the
+    transaction is rolled back. With `skip_invalid` the good rows are saved and the bad ones written to
+    `<file>.invalid.csv` to fix and re-import. With `dry_run` nothing is written; the result says what would
+    happen. Raises MappingNeeded for an unknown layout, readers.ReadError for an unreadable file.
     """
     path = Path(path)
     started = time.monotonic()
@@ -168,14 +171,17 @@ def import_allocations(
                 raise ValueError(_("No column is mapped to: %(fields)s") % {"fields": ", ".join(missing)})
             strategy = _strategy(authority, strategy_code)
             result = ImportResult(batch)
-            rows, bad_rows = _validate(authority, table, mapping, strategy, result, progress, skip_invalid)
+            known = set(strategy.elements.values_list("code", flat=True)) if strategy is not None else None
+            normaliser = RowNormaliser(
+                table.headers, mapping, Context(MunicipalityResolver(authority.county_number), known)
+            )
+            large = _is_large(path)
+            checked = pipeline.run(partial(checked_batches, table, normaliser, skip_invalid), fork=large)
+            bad_rows = _save(
+                actor, authority, checked, strategy, batch, result, progress, state_money, skip_invalid, dry_run, large
+            )
             if result.errors and skip_invalid and not dry_run:
                 result.skipped_path = _write_skipped(path, table.headers, bad_rows, skipped_folder)
-            if dry_run or (result.errors and not skip_invalid):
-                _plan(authority, rows, result)
-            else:
-                _save(actor, authority, rows, strategy, batch, result, progress, state_money)
-                result.saved = True
     except Exception as exc:
         batch.message = str(exc)
         _mark(batch, ImportBatch.Status.FAILED, finished_at=timezone.now())
@@ -183,6 +189,16 @@ def import_allocations(
     result.seconds = time.monotonic() - started
     _finish(batch, result)
     return result
+
+
+def _is_large(path: Path) -> bool:
+    """Whether a file is worth checking in a child process (and, on SQLite, writing with the foreign keys checked
+    by the writer instead of row by row)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return size >= getattr(settings, "SNU_IMPORT_FORK_BYTES", FORK_BYTES)
 
 
 _gc_lock = threading.Lock()
@@ -217,38 +233,53 @@ def _strategy(authority: Authority, code: str) -> Strategy | None:
     return strategy
 
 
-def _validate(
-    authority: Authority,
-    table: readers.Table,
-    mapping: Mapping,
-    strategy: Strategy | None,
-    result: ImportResult,
-    progress: Progress,
-    keep_bad: bool,
-) -> tuple[list[Row], list[list[Any]]]:
-    known = None
-    if strategy is not None:
-        known = set(strategy.elements.values_list("code", flat=True))
-    context = Context(MunicipalityResolver(authority.county_number), known)
-    normaliser = RowNormaliser(table.headers, mapping, context)
-    rows: list[Row] = []
-    bad: list[list[Any]] = []
+@dataclass
+class Checked:
+    """One batch of the file, checked: the good rows column by column (one list per field of `Row`, in its
+    order), every problem found, and (when asked for) the bad rows' cells with what is wrong with them."""
+
+    columns: list[list[Any]]
+    errors: list[RowError]
+    bad: list[list[Any]]
+    rows_read: int
+    fraction: float
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def column(self, name: str) -> list[Any]:
+        return self.columns[FIELD[name]] if self.columns else []
+
+    def rows(self, indices: Iterable[int]) -> list[Row]:
+        return [Row._make(column[i] for column in self.columns) for i in indices]
+
+    def taken(self, indices: list[int]) -> list[list[Any]]:
+        """The columns of the rows at `indices` only."""
+        return [[column[i] for i in indices] for column in self.columns]
+
+
+FIELD = {name: i for i, name in enumerate(Row._fields)}
+
+
+def checked_batches(table: readers.Table, normaliser: RowNormaliser, keep_bad: bool) -> Iterator[Checked]:
+    """Read and check the file batch by batch. An identifier seen on an earlier row makes a row bad. Runs in the
+    checking child process for a large file: it touches no database."""
     first_seen: dict[str, int] = {}
-    total = Decimal(0)
     number = table.first_row_number - 1
     batch: list[tuple[int, list[Any]]] = []
 
-    def check(batch: list[tuple[int, list[Any]]]) -> None:
-        nonlocal total
-        outs = normaliser.normalise_batch(batch)
-        if all(type(out) is Row for out in outs):  # the usual batch: every row good, no identifier seen twice
-            good = cast(list[Row], outs)
-            ids = [row.external_id for row in good]
-            if first_seen.keys().isdisjoint(ids) and len(set(ids)) == len(ids):
-                first_seen.update(zip(ids, (number for number, _cells in batch), strict=True))
-                rows.extend(good)
-                total += sum(map(attrgetter("amount"), good))
-                return
+    def check(batch: list[tuple[int, list[Any]]]) -> Checked:
+        columns, outs = normaliser.normalise_columns(batch)
+        errors: list[RowError] = []
+        bad: list[list[Any]] = []
+        if columns is not None:  # the usual batch: every row good
+            ids = columns[FIELD["external_id"]]
+            if first_seen.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # and no identifier seen twice
+                first_seen.update(zip(ids, columns[FIELD["row_number"]], strict=True))
+                return Checked(columns, [], [], len(batch), table.progress())
+            outs = [Row._make(values) for values in zip(*columns, strict=True)]
+        assert outs is not None
+        good: list[Row] = []
         for (number, cells), out in zip(batch, outs, strict=True):
             if isinstance(out, Row) and out.external_id in first_seen:
                 out = [
@@ -261,13 +292,13 @@ def _validate(
                 ]
             if isinstance(out, Row):
                 first_seen[out.external_id] = number
-                rows.append(out)
-                total += out.amount
+                good.append(out)
             else:
-                result.invalid += 1
-                result.errors.extend(out)
+                errors.extend(out)
                 if keep_bad:
                     bad.append([*cells, "; ".join(f"{e.column}: {e.reason}" for e in out)])
+        columns = [list(c) for c in zip(*good, strict=True)] if good else []
+        return Checked(columns, errors, bad, len(batch), table.progress())
 
     # Column by column in batches: each distinct value is parsed once (see `RowNormaliser.normalise_batch`).
     for cells in table.rows:
@@ -276,15 +307,11 @@ def _validate(
             continue
         batch.append((number, cells))
         if len(batch) == VALIDATE_BATCH:
-            check(batch)
-            result.rows_read += len(batch)
+            yield check(batch)
             batch = []
-            progress("reading", table.progress())
-    check(batch)
-    result.rows_read += len(batch)
-    progress("reading", 1.0)
-    result.total_amount = total
-    return rows, bad
+    last = check(batch)
+    last.fraction = 1.0
+    yield last
 
 
 def _write_skipped(path: Path, headers: list[str], bad_rows: list[list[Any]], folder: Path | None) -> str:
@@ -317,115 +344,241 @@ def _existing(authority: Authority) -> dict[str, tuple[int, str]]:
     }
 
 
-def _plan(authority: Authority, rows: list[Row], result: ImportResult) -> None:
-    """What saving would do, without saving."""
-    existing = _existing(authority)
-    for row in rows:
-        known = existing.get(row.external_id)
-        if known is None:
-            result.created += 1
-        elif known[1] == row.row_hash:
-            result.unchanged += 1
-        else:
-            result.updated += 1
+class _Refused(Exception):
+    """A bad row and no `skip_invalid`: roll back everything written so far."""
 
 
-@transaction.atomic
 def _save(
     actor: Any,
     authority: Authority,
-    rows: list[Row],
+    checked: Iterator[Checked],
     strategy: Strategy | None,
     batch: ImportBatch,
     result: ImportResult,
     progress: Progress,
     state_money: bool | None,
-) -> None:
-    # One import per authority at a time: a second import of the same file waits, then finds every row unchanged.
-    Authority.objects.select_for_update().filter(pk=authority.pk).first()
-    existing = _existing(authority)
-    new = [r for r in rows if r.external_id not in existing] if existing else rows
-    changed = [r for r in rows if r.external_id in existing and existing[r.external_id][1] != r.row_hash]
-    result.created, result.updated = len(new), len(changed)
-    result.unchanged = len(rows) - len(new) - len(changed)
-    touched = new + changed
-    sources = _funding_sources(actor, authority, touched, state_money)
-    schemes = _schemes(actor, authority, touched, sources)
-    orgs = _organisations(authority, touched)
-    total = max(len(touched), 1)
-    with writer.indexes_rebuilt_after(Allocation._meta.db_table, len(new)):
-        _insert(authority, new, sources, schemes, orgs, lambda n: progress("saving", n / total))
-    _update(actor, authority, changed, existing, sources, schemes, orgs)
-    progress("saving", 1.0)
-    if strategy is not None:
-        labelled = [r for r in rows if r.labels]
-        ids = dict(
-            Allocation.objects.filter(authority=authority, external_id__in=[r.external_id for r in labelled])
-            .values_list("external_id", "id")
-            .iterator()
+    skip_invalid: bool,
+    dry_run: bool,
+    large: bool,
+) -> list[list[Any]]:
+    """Take the checked batches as they come and write the good rows (unless `dry_run`, or a bad row turned up
+    without `skip_invalid`); count what was (or would have been) created, updated and unchanged. Returns the bad
+    rows for the skipped-rows file."""
+    bad_rows: list[list[Any]] = []
+    try:
+        # On SQLite a large import checks its foreign keys itself (see `writer.foreign_keys_off`): set before
+        # the transaction starts, as SQLite wants.
+        with writer.foreign_keys_off(large and not dry_run), transaction.atomic():
+            # One import per authority at a time: a second import of the same file waits, then finds every row
+            # unchanged.
+            if not dry_run:
+                Authority.objects.select_for_update().filter(pk=authority.pk).first()
+            existing = _existing(authority)
+            links = _Links(actor, authority, state_money)
+            changed: list[Row] = []
+            labelled: list[tuple[str, tuple[str, ...]]] = []
+            total = Decimal(0)
+            with ExitStack() as rebuilding:
+                table = Allocation._meta.db_table
+                rebuild_decided = False
+                for part in checked:
+                    result.rows_read += part.rows_read
+                    result.errors.extend(part.errors)
+                    result.invalid += len({e.row for e in part.errors})
+                    bad_rows.extend(part.bad)
+                    progress("reading", part.fraction)
+                    if not len(part):
+                        continue
+                    total += sum(part.column("amount"))
+                    labelled.extend(
+                        (e, ls) for e, ls in zip(part.column("external_id"), part.column("labels"), strict=True) if ls
+                    )
+                    new, updated = _sorted_out(part, existing, result)
+                    if dry_run or (result.errors and not skip_invalid):
+                        continue
+                    if new and not rebuild_decided:  # from the first batch: how many new rows the file holds
+                        estimate = int(len(new) / max(part.fraction, 1e-6))
+                        rebuilding.enter_context(writer.indexes_rebuilt_after(table, estimate))
+                        rebuild_decided = True
+                    if not (new or updated):
+                        continue
+                    rows_changed = part.rows(updated)
+                    links.add(part, new, rows_changed)
+                    if new:
+                        _insert(authority, part.taken(new), links, lambda _n: None)
+                    changed.extend(rows_changed)
+                result.total_amount = total
+                if dry_run or (result.errors and not skip_invalid):
+                    raise _Refused
+                progress("saving", 0.0)
+            # Leaving the block above built the indexes again (after a large insert).
+            progress("saving", 0.5)
+            _update(actor, authority, changed, existing, links.sources, links.schemes, links.orgs)
+            if strategy is not None and labelled:
+                ids = dict(
+                    Allocation.objects.filter(authority=authority, external_id__in=[e for e, _ls in labelled])
+                    .values_list("external_id", "id")
+                    .iterator()
+                )
+                confirm_alignments_from_labels(actor, strategy, [(ids[e], ls) for e, ls in labelled])
+            audit.record(
+                actor,
+                AuditEntry.Verb.EVENT,
+                batch,
+                action="import_allocations",
+                message=f"{batch.file_name}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged, {result.invalid} skipped",
+            )
+            progress("saving", 1.0)
+            result.saved = True
+    except _Refused:
+        result.saved = False
+    return bad_rows
+
+
+def _sorted_out(
+    part: Checked, existing: dict[str, tuple[int, str]], result: ImportResult
+) -> tuple[list[int], list[int]]:
+    """The positions of the new and of the changed rows in a batch; the counts go into `result`."""
+    ids = part.column("external_id")
+    if not existing:
+        result.created += len(ids)
+        return list(range(len(ids))), []
+    new, changed = [], []
+    for i, (external_id, digest) in enumerate(zip(ids, part.column("row_hash"), strict=True)):
+        known = existing.get(external_id)
+        if known is None:
+            new.append(i)
+        elif known[1] != digest:
+            changed.append(i)
+    result.created += len(new)
+    result.updated += len(changed)
+    result.unchanged += len(ids) - len(new) - len(changed)
+    return new, changed
+
+
+class _Links:
+    """The funding sources, schemes and recipients the rows point to, by the names the file gives them: loaded
+    once per import, then added to as batches bring new ones (created on the spot, in the import's
+    transaction)."""
+
+    def __init__(self, actor: Any, authority: Authority, state_money: bool | None) -> None:
+        self.actor, self.authority, self.state_money = actor, authority, state_money
+        self.sources: dict[str, FundingSource] = {}
+        for fs in FundingSource.objects.filter(authority=authority):
+            self.sources[fs.name.lower()] = self.sources[fs.code.lower()] = fs
+        self.schemes: dict[str, Scheme] = {
+            s.code.lower(): s for s in Scheme.objects.filter(authority=authority).select_related("funding_source")
+        }
+        for s in list(self.schemes.values()):
+            self.schemes.setdefault(s.name.lower(), s)
+        self.orgs: dict[str, int] = {}
+        self.last_org = 0
+        for pk, number, name in Organisation.objects.filter(authority=authority).values_list(
+            "id", "org_number", "name"
+        ):
+            self.orgs[number or "name:" + name.lower()] = pk
+            self.last_org = max(self.last_org, pk)
+
+    def add(self, part: Checked, new: list[int], changed: list[Row]) -> None:
+        """Make sure every source, scheme and recipient of these rows exists."""
+        names = {part.column("funding_source")[i] for i in new} | {r.funding_source for r in changed}
+        self._add_sources(sorted(n for n in names if n))
+        schemes = part.column("scheme")
+        sources = part.column("funding_source")
+        pairs = dict.fromkeys([(schemes[i], sources[i]) for i in new] + [(r.scheme, r.funding_source) for r in changed])
+        self._add_schemes(pairs)
+        self._add_organisations(part, new, changed)
+
+    def _add_sources(self, names: list[str]) -> None:
+        """Unknown sources are created, state money guessed from the name."""
+        known = self.sources
+        for name in names:
+            if name.lower() in known:
+                continue
+            code = slugify(name)[:60] or name[:60]
+            if code.lower() in known:  # `A.b` and `A,b` make the same code: the same source
+                known[name.lower()] = known[code.lower()]
+                continue
+            fs = FundingSource.objects.create(
+                authority=self.authority,
+                code=code,
+                name=name,
+                is_state=is_state_money(name) if self.state_money is None else self.state_money,
+                principal="Innovasjon Norge på vegne av departementene" if name == "Innovasjon Norge" else "",
+            )
+            audit.record_create(self.actor, fs, action="import_allocations")
+            known[name.lower()] = known[code.lower()] = fs
+
+    def _add_schemes(self, pairs: Iterable[tuple[str, str]]) -> None:
+        known = self.schemes
+        for scheme_name, source_name in pairs:
+            key = scheme_name.lower()
+            if not key or key in known:
+                continue
+            if scheme_name[:120].lower() in known:  # names alike in their first 120 characters share the code
+                known[key] = known[scheme_name[:120].lower()]
+                continue
+            scheme = Scheme.objects.create(
+                authority=self.authority,
+                code=scheme_name[:120],
+                name=scheme_name,
+                funding_source=self.sources.get(source_name.lower()) if source_name else None,
+            )
+            audit.record_create(self.actor, scheme, action="import_allocations")
+            known[key] = scheme
+            known.setdefault(scheme.code.lower(), scheme)
+
+    def _add_organisations(self, part: Checked, new: list[int], changed: list[Row]) -> None:
+        """Recipients by organisation number (or by name when a file has none); new ones created in bulk, with
+        what the first row naming them says."""
+        known = self.orgs
+        numbers, names = part.column("org_number"), part.column("recipient_name")
+        candidates: dict[tuple[str, str], tuple] = {}
+        forms, industries, places = (
+            part.column("org_form"),
+            part.column("industry_code"),
+            part.column("current_municipality_id"),
         )
-        confirm_alignments_from_labels(actor, strategy, [(ids[r.external_id], r.labels) for r in labelled])
-    audit.record(
-        actor,
-        AuditEntry.Verb.EVENT,
-        batch,
-        action="import_allocations",
-        message=f"{batch.file_name}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {result.invalid} skipped",
-    )
-
-
-def _source_for(row: Row, schemes_fs: dict[str, str]) -> str:
-    return row.funding_source or schemes_fs.get(row.scheme.lower(), "")
-
-
-def _funding_sources(
-    actor: Any, authority: Authority, rows: list[Row], state_money: bool | None
-) -> dict[str, FundingSource]:
-    """Funding source by lower-case name (or code); unknown ones are created, state money guessed from the name."""
-    known: dict[str, FundingSource] = {}
-    for fs in FundingSource.objects.filter(authority=authority):
-        known[fs.name.lower()] = known[fs.code.lower()] = fs
-    for name in sorted({r.funding_source for r in rows if r.funding_source}):
-        if name.lower() in known:
-            continue
-        code = slugify(name)[:60] or name[:60]
-        if code.lower() in known:  # `A.b` and `A,b` make the same code: the same source
-            known[name.lower()] = known[code.lower()]
-            continue
-        fs = FundingSource.objects.create(
-            authority=authority,
-            code=code,
-            name=name,
-            is_state=is_state_money(name) if state_money is None else state_money,
-            principal="Innovasjon Norge på vegne av departementene" if name == "Innovasjon Norge" else "",
-        )
-        audit.record_create(actor, fs, action="import_allocations")
-        known[name.lower()] = known[code.lower()] = fs
-    return known
-
-
-def _schemes(actor: Any, authority: Authority, rows: list[Row], sources: dict[str, FundingSource]) -> dict:
-    known = {s.code.lower(): s for s in Scheme.objects.filter(authority=authority).select_related("funding_source")}
-    for s in list(known.values()):
-        known.setdefault(s.name.lower(), s)
-    for row in rows:
-        key = row.scheme.lower()
-        if not key or key in known:
-            continue
-        if row.scheme[:120].lower() in known:  # names alike in their first 120 characters share the code
-            known[key] = known[row.scheme[:120].lower()]
-            continue
-        scheme = Scheme.objects.create(
-            authority=authority,
-            code=row.scheme[:120],
-            name=row.scheme,
-            funding_source=sources.get(row.funding_source.lower()) if row.funding_source else None,
-        )
-        audit.record_create(actor, scheme, action="import_allocations")
-        known[key] = scheme
-        known.setdefault(scheme.code.lower(), scheme)
-    return known
+        for i in new:
+            pair = (numbers[i], names[i])
+            if pair not in candidates:
+                candidates[pair] = (numbers[i], names[i], forms[i], industries[i], places[i])
+        for r in changed:
+            candidates.setdefault(
+                (r.org_number, r.recipient_name),
+                (r.org_number, r.recipient_name, r.org_form, r.industry_code, r.current_municipality_id),
+            )
+        wanted: dict[str, tuple] = {}
+        for (org_number, name), first in candidates.items():
+            if name or org_number:
+                key = org_number or "name:" + name.lower()
+                if key not in known:
+                    wanted.setdefault(key, first)
+        if not wanted:
+            return
+        now = writer.stored_form(timezone.now())
+        rows = [
+            (
+                self.authority.pk,
+                now,
+                now,
+                org_number,
+                name or org_number,
+                org_form,
+                industry_code,
+                place,
+                org_form == "ENK" or name.lower().startswith("enkeltpersonforetak"),
+            )
+            for org_number, name, org_form, industry_code, place in wanted.values()
+        ]
+        # Straight into the table (as the allocations are): the ORM's bulk_create costs ~0.1 ms an object.
+        writer.copy_rows(Organisation._meta.db_table, ORGANISATION_COLUMNS, rows, lambda _n: None)
+        for pk, number, name in Organisation.objects.filter(authority=self.authority, id__gt=self.last_org).values_list(
+            "id", "org_number", "name"
+        ):
+            known.setdefault(number or "name:" + name.lower(), pk)
+            self.last_org = max(self.last_org, pk)
 
 
 def _org_key(row: Row) -> str:
@@ -443,45 +596,6 @@ ORGANISATION_COLUMNS = [
     "municipality_id",
     "is_sole_proprietor",
 ]
-
-
-def _organisations(authority: Authority, rows: list[Row]) -> dict[str, int]:
-    """Recipients by organisation number (or by name when a file has none); new ones created in bulk."""
-    known: dict[str, int] = {}
-    for pk, number, name in Organisation.objects.filter(authority=authority).values_list("id", "org_number", "name"):
-        known[number or "name:" + name.lower()] = pk
-    # The first row of each distinct (organisation number, name), found with dict work done in C.
-    pairs = list(zip(map(attrgetter("org_number"), rows), map(attrgetter("recipient_name"), rows), strict=True))
-    first_row = dict(zip(reversed(pairs), reversed(rows), strict=True))
-    wanted: dict[str, Row] = {}
-    for org_number, name in dict.fromkeys(pairs):
-        if name or org_number:
-            key = org_number or "name:" + name.lower()
-            if key not in known:
-                wanted.setdefault(key, first_row[org_number, name])
-    now = writer.stored_form(timezone.now())
-    new = [
-        (
-            authority.pk,
-            now,
-            now,
-            row.org_number,
-            row.recipient_name or row.org_number,
-            row.org_form,
-            row.industry_code,
-            row.current_municipality_id,
-            row.org_form == "ENK" or row.recipient_name.lower().startswith("enkeltpersonforetak"),
-        )
-        for row in wanted.values()
-    ]
-    # Straight into the table (as the allocations are): the ORM's bulk_create costs ~0.1 ms an object.
-    writer.copy_rows(Organisation._meta.db_table, ORGANISATION_COLUMNS, new, lambda _n: None)
-    if new:
-        for pk, number, name in Organisation.objects.filter(authority=authority).values_list(
-            "id", "org_number", "name"
-        ):
-            known.setdefault(number or "name:" + name.lower(), pk)
-    return known
 
 
 ALLOCATION_COLUMNS = [
@@ -555,57 +669,27 @@ def _field_values(row: Row, sources: dict, schemes: dict, orgs: dict) -> dict[st
     }
 
 
-INSERT_CHUNK = 100_000  # rows turned into columns at a time: the columns of a whole large file cost memory
-
-
-def _insert(authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, progress: Any) -> None:
-    """The same values as `_field_values`, built column by column: the scheme/source lookup, the recipient and the
+def _insert(authority: Authority, columns: list[list[Any]], links: _Links, progress: Callable[[int], None]) -> None:
+    """New allocations, given column by column (`Row`'s fields): the scheme/source lookup, the recipient and the
     tags' JSON are worked out once per distinct value, since files repeat them heavily."""
-    if not rows:
+    if not columns:
         progress(0)
         return
     now = writer.stored_form(timezone.now())
-    for start in range(0, len(rows), INSERT_CHUNK):
-        columns = _allocation_columns(authority, rows[start : start + INSERT_CHUNK], sources, schemes, orgs, now)
-        writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, columns, partial(_offset, progress, start))
-
-
-def _offset(progress: Callable[[int], None], start: int, done: int) -> None:
-    progress(start + done)
+    values = _allocation_columns(authority, columns, links.sources, links.schemes, links.orgs, now)
+    writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, values, progress)
 
 
 def _allocation_columns(
-    authority: Authority, rows: list[Row], sources: dict, schemes: dict, orgs: dict, now: Any
+    authority: Authority, columns: list[list[Any]], sources: dict, schemes: dict, orgs: dict, now: Any
 ) -> list[Sequence[Any]]:
-    """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column."""
-    n = len(rows)
-    (
-        external_ids,
-        titles,
-        descriptions,
-        recipient_names,
-        org_numbers,
-        _org_forms,
-        givens,
-        municipality_ids,
-        current_ids,
-        needs_review,
-        scheme_names,
-        source_names,
-        industry_codes,
-        industry_names,
-        amounts,
-        paid,
-        applied,
-        statuses,
-        dates,
-        years,
-        tag_tuples,
-        urls,
-        _labels,
-        row_hashes,
-        _numbers,
-    ) = zip(*rows, strict=True)
+    """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column (the same values as
+    `_field_values` gives for one row)."""
+
+    def field(name: str) -> list[Any]:
+        return columns[FIELD[name]]
+
+    n = len(columns[0])
 
     def link(key: tuple[str, str]) -> tuple[int | None, int | None]:
         scheme_name, source_name = key
@@ -621,38 +705,36 @@ def _allocation_columns(
             return orgs.get(org_number)
         return orgs.get("name:" + name.lower()) if name else None
 
-    links = _per_distinct(link, list(zip(scheme_names, source_names, strict=True)))
-    source_ids = [pair[0] for pair in links]
-    scheme_ids = [pair[1] for pair in links]
-    recipient_ids = _per_distinct(recipient, list(zip(org_numbers, recipient_names, strict=True)))
-    tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), tag_tuples)
+    links = _per_distinct(link, list(zip(field("scheme"), field("funding_source"), strict=True)))
+    recipient_ids = _per_distinct(recipient, list(zip(field("org_number"), field("recipient_name"), strict=True)))
+    tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), field("tags"))
     return [
         [authority.pk] * n,
         [now] * n,
         [now] * n,
-        external_ids,
-        titles,
-        descriptions,
+        field("external_id"),
+        field("title"),
+        field("description"),
         recipient_ids,
-        recipient_names,
-        org_numbers,
-        source_ids,
-        scheme_ids,
-        givens,
-        municipality_ids,
-        current_ids,
-        needs_review,
-        dates,
-        years,
-        amounts,
-        paid,
-        applied,
-        statuses,
-        industry_codes,
-        industry_names,
+        field("recipient_name"),
+        field("org_number"),
+        [pair[0] for pair in links],
+        [pair[1] for pair in links],
+        field("municipality_given"),
+        field("municipality_id"),
+        field("current_municipality_id"),
+        field("municipality_needs_review"),
+        field("decision_date"),
+        field("year"),
+        field("amount"),
+        field("amount_paid"),
+        field("amount_applied"),
+        field("status"),
+        field("industry_code"),
+        field("industry_name"),
         tags,
-        urls,
-        row_hashes,
+        field("source_url"),
+        field("row_hash"),
         [1] * n,
     ]
 

@@ -325,8 +325,18 @@ class RowNormaliser:
         """`normalise` for each (row number, cells) pair, worked out column by column: each distinct value of a
         column is parsed once (files repeat municipalities, schemes, dates, amounts and recipients heavily).
         A row with any problem goes through `normalise` itself, so its problems read exactly the same."""
+        columns, out = self.normalise_columns(batch)
+        if columns is not None:
+            return [Row._make(values) for values in zip(*columns, strict=True)]
+        return out or []
+
+    def normalise_columns(
+        self, batch: list[tuple[int, list[Any]]]
+    ) -> tuple[list[list[Any]] | None, list[Row | list[RowError]] | None]:
+        """`normalise_batch`, with the usual outcome (every row good) given column by column, one list per field
+        of `Row`: (columns, None). Otherwise (None, what `normalise_batch` gives)."""
         if not batch:
-            return []
+            return [[] for _field in Row._fields], None
         cells_of = [cells for _number, cells in batch]
         slow: set[int] = set()  # rows with a problem (or an odd cell): handled by `normalise`
         memo = self._memo
@@ -499,9 +509,21 @@ class RowNormaliser:
             tags,
             urls,
         ]
+        sha1 = hashlib.sha1
+        if not slow:  # every row good: no row as a tuple of its own, but the hash (and any key made up) in order
+            if not all(external_ids):
+                external_ids = [
+                    external_id or self._key(("", *fields))
+                    for external_id, fields in zip(external_ids, zip(*fields_by_column, strict=True), strict=True)
+                ]
+            hashes = [
+                sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()  # `row_hash`, inlined
+                for fields in zip(*fields_by_column, strict=True)
+            ]
+            numbers = [number for number, _cells in batch]
+            return [external_ids, *fields_by_column, labels, hashes, numbers], None
         new_row = tuple.__new__  # Row(...) without the keyword handling: the fields are all given, in order
         out: list[Row | list[RowError]] = []
-        sha1 = hashlib.sha1
         for j, ((number, cells), fields, external_id, label_codes) in enumerate(
             zip(batch, zip(*fields_by_column, strict=True), external_ids, labels, strict=True)
         ):
@@ -511,7 +533,7 @@ class RowNormaliser:
             external_id = external_id or self._key(("", *fields))
             digest = sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()  # `row_hash`, inlined
             out.append(new_row(Row, (external_id, *fields, label_codes, digest, number)))
-        return out
+        return None, out
 
     def _org_form(self, recipient: str) -> str:
         form = self._org_forms.get(recipient)

@@ -247,18 +247,22 @@ class ColumnWiseTestCase(BaseTestCase):
         self.assertEqual(writer._copy_column([True, 1, None]), ["t", "1", "\\N"])
         self.assertEqual(writer._copy_column(["a\\b", "c\td", "e"]), ["a\\\\b", "c\\td", "e"])
 
-    def test_it_inserts_a_large_file_in_chunks_with_steady_progress(self):
+    def test_it_writes_a_large_file_batch_by_batch_with_steady_progress(self):
         seen: list[tuple[str, float]] = []
-        with mock.patch.object(actions, "INSERT_CHUNK", 1000):
+        with mock.patch.object(actions, "VALIDATE_BATCH", 1000):
             result = actions.import_allocations(
                 "test", self.authority, INNOVASJON_NORGE, progress=lambda phase, share: seen.append((phase, share))
             )
         self.assertEqual(result.created, 3761)
         self.assertEqual(Allocation.objects.aggregate(s=Sum("amount"))["s"], 3651980637)
         self.assertEqual(len(set(Allocation.objects.values_list("external_id", flat=True))), 3761)
+        reading = [share for phase, share in seen if phase == "reading"]
+        self.assertEqual(reading, sorted(reading))
+        self.assertGreaterEqual(len(set(reading)), 4)  # a step per batch of 1,000 at least
+        self.assertEqual(reading[-1], 1.0)
         saving = [share for phase, share in seen if phase == "saving"]
         self.assertEqual(saving, sorted(saving))
         self.assertEqual(saving[-1], 1.0)
-        self.assertGreaterEqual(len(set(saving)), 4)  # a step per chunk of 1,000 at least
+        self.assertEqual(seen.index(("reading", 1.0)), len(reading) - 1)  # saving ends after the reading
         again = actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
         self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 3761))
