@@ -147,14 +147,16 @@ class Allocation(AuthorityOwned):
     )
     recipient_name = models.CharField(max_length=300, blank=True)
     org_number = models.CharField(max_length=9, blank=True)
-    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, null=True, blank=True)
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, null=True, blank=True)
+    # Scheme, source and current municipality: no index of their own either; the (authority, …, year) indexes
+    # below serve every lookup the app makes (always within one authority).
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     municipality_given = models.CharField(max_length=120, blank=True, help_text=_("As written in the source"))
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations_at_decision"
     )
     current_municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations_now"
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations_now", db_index=False
     )
     municipality_needs_review = models.BooleanField(default=False)
     decision_date = models.DateField(null=True, blank=True)

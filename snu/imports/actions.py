@@ -255,6 +255,8 @@ class Checked:
 
     def taken(self, indices: list[int]) -> list[list[Any]]:
         """The columns of the rows at `indices` only."""
+        if len(indices) == len(self):  # every row (a first import): the columns as they are
+            return self.columns
         return [[column[i] for i in indices] for column in self.columns]
 
 
@@ -473,6 +475,8 @@ class _Links:
         for s in list(self.schemes.values()):
             self.schemes.setdefault(s.name.lower(), s)
         self.orgs: dict[str, int] = {}
+        self.pairs_seen: set[tuple[str, str]] = set()  # (organisation number, name) pairs already looked at
+        self.recipients: dict[tuple[str, str], int | None] = {}  # the same pairs → the recipient's id
         self.last_org = 0
         for pk, number, name in Organisation.objects.filter(authority=authority).values_list(
             "id", "org_number", "name"
@@ -534,27 +538,29 @@ class _Links:
         what the first row naming them says."""
         known = self.orgs
         numbers, names = part.column("org_number"), part.column("recipient_name")
-        candidates: dict[tuple[str, str], tuple] = {}
-        forms, industries, places = (
-            part.column("org_form"),
-            part.column("industry_code"),
-            part.column("current_municipality_id"),
-        )
-        for i in new:
-            pair = (numbers[i], names[i])
-            if pair not in candidates:
-                candidates[pair] = (numbers[i], names[i], forms[i], industries[i], places[i])
+        forms, places = part.column("org_form"), part.column("current_municipality_id")
+        industries = part.column("industry_code")
+        if len(new) != len(part):
+            numbers, names, forms, industries, places = (
+                [column[i] for i in new] for column in (numbers, names, forms, industries, places)
+            )
+        pairs = list(zip(numbers, names, strict=True))
+        # The first row of each (organisation number, name) not met before, found with dict work done in C.
+        first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1), strict=True))
+        unseen = sorted(first.keys() - self.pairs_seen, key=first.__getitem__)
+        self.pairs_seen.update(unseen)
+        candidates = {pair: (*pair, forms[i], industries[i], places[i]) for pair in unseen for i in (first[pair],)}
         for r in changed:
             candidates.setdefault(
                 (r.org_number, r.recipient_name),
                 (r.org_number, r.recipient_name, r.org_form, r.industry_code, r.current_municipality_id),
             )
         wanted: dict[str, tuple] = {}
-        for (org_number, name), first in candidates.items():
+        for (org_number, name), values in candidates.items():
             if name or org_number:
                 key = org_number or "name:" + name.lower()
                 if key not in known:
-                    wanted.setdefault(key, first)
+                    wanted.setdefault(key, values)
         if not wanted:
             return
         now = writer.stored_form(timezone.now())
@@ -676,12 +682,18 @@ def _insert(authority: Authority, columns: list[list[Any]], links: _Links, progr
         progress(0)
         return
     now = writer.stored_form(timezone.now())
-    values = _allocation_columns(authority, columns, links.sources, links.schemes, links.orgs, now)
+    values = _allocation_columns(authority, columns, links.sources, links.schemes, links.orgs, now, links.recipients)
     writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, values, progress)
 
 
 def _allocation_columns(
-    authority: Authority, columns: list[list[Any]], sources: dict, schemes: dict, orgs: dict, now: Any
+    authority: Authority,
+    columns: list[list[Any]],
+    sources: dict,
+    schemes: dict,
+    orgs: dict,
+    now: Any,
+    recipients: dict | None = None,
 ) -> list[Sequence[Any]]:
     """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column (the same values as
     `_field_values` gives for one row)."""
@@ -706,7 +718,10 @@ def _allocation_columns(
         return orgs.get("name:" + name.lower()) if name else None
 
     links = _per_distinct(link, list(zip(field("scheme"), field("funding_source"), strict=True)))
-    recipient_ids = _per_distinct(recipient, list(zip(field("org_number"), field("recipient_name"), strict=True)))
+    pairs = list(zip(field("org_number"), field("recipient_name"), strict=True))
+    known = {} if recipients is None else recipients  # kept from batch to batch: an organisation's id stays
+    known.update((pair, recipient(pair)) for pair in dict.fromkeys(pairs).keys() - known.keys())
+    recipient_ids = list(map(known.__getitem__, pairs))
     tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), field("tags"))
     return [
         [authority.pk] * n,

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -175,8 +176,10 @@ def _check_references(cursor: Any, table: str, columns: Sequence[str], data: Seq
     for _id, _seq, parent, source, target, *_rest in cursor.execute(f"PRAGMA foreign_key_list({table})").fetchall():
         if source not in columns:
             continue
-        wanted = set(data[list(columns).index(source)]) - {None}
         target = target or "rowid"
+        cache = _verified.get()
+        verified = cache.setdefault((parent, target), set()) if cache is not None else set()
+        wanted = set(data[list(columns).index(source)]) - verified - {None}
         found: set[Any] = set()
         ordered = sorted(wanted, key=repr)
         for start in range(0, len(ordered), REFERENCE_CHUNK):
@@ -188,6 +191,12 @@ def _check_references(cursor: Any, table: str, columns: Sequence[str], data: Seq
         if missing := wanted - found:
             value = min(missing, key=repr)
             raise IntegrityError(f"FOREIGN KEY constraint failed: {table}.{source} = {value!r} is not in {parent}")
+        verified |= found
+
+
+# While `foreign_keys_off` is on (per thread): the values already found in each (table, column) pointed to. Rows
+# are not removed meanwhile (the block holds the write lock), so each value is looked up once per import.
+_verified: ContextVar[dict[tuple[str, str], set[Any]] | None] = ContextVar("snu_verified_references", default=None)
 
 
 @contextmanager
@@ -202,9 +211,11 @@ def foreign_keys_off(wanted: bool = True) -> Iterator[bool]:
     off = bool(wanted and connection.vendor == "sqlite" and not connection.in_atomic_block)
     if off:
         off = connection.disable_constraint_checking()
+    token = _verified.set({} if off else None)
     try:
         yield off
     finally:
+        _verified.reset(token)
         if off:
             connection.enable_constraint_checking()
 
