@@ -12,7 +12,8 @@ element page, the public pages and the API. Prints throughput and p50/p95/p99 pe
 and saves them to bench/results/load.txt. Targets: no errors, p95 < 500 ms for pages, < 300 ms for JSON.
 Kept results live in the data folder, so a second run starts warm; --cold clears them first (a start, or the
 minutes after an import). --decide-every K adds review decisions (POSTs that move the data version), saved to
-bench/results/load-decisions.txt; they change the database, so later runs start colder.
+bench/results/load-decisions.txt; they change the database, so later runs start colder. Beside gunicorn runs
+`snu analytics snapshot --watch` (as in production; its CPU is printed apart), unless --no-watcher.
 """
 
 from __future__ import annotations
@@ -185,6 +186,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_watcher(url: str, data_dir: Path) -> subprocess.Popen:
+    """`snu analytics snapshot --watch`, as production runs it (a service beside the web processes)."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "analytics", "snapshot", "--watch"],
+        env=_env(url, data_dir),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def start_server(url: str, data_dir: Path, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     env = _env(url, data_dir)
@@ -265,6 +285,7 @@ class _DecisionForm(HTMLParser):
         super().__init__()
         self.action = ""
         self.fields: list[tuple[str, str]] = []
+        self.primaries: list[str] = []  # every choice of the primary focus area
         self.inside = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -273,6 +294,8 @@ class _DecisionForm(HTMLParser):
             self.action, self.inside = a.get("action") or "", True
         elif tag == "input" and self.inside and a.get("name"):
             kind = a.get("type", "text")
+            if kind == "radio" and a["name"].endswith("-primary"):
+                self.primaries.append(a.get("value") or "")
             if kind in ("radio", "checkbox") and "checked" not in a:
                 return
             self.fields.append((a["name"], a.get("value") or ""))
@@ -282,13 +305,21 @@ class _DecisionForm(HTMLParser):
             self.inside = False
 
 
-def decide(user: User, queue_page: bytes) -> tuple[int, bytes] | None:
-    """Accept the first suggestion on the review queue page (a POST, then the redirect back to the queue)."""
+def decide(user: User, queue_page: bytes, change: bool = False) -> tuple[int, bytes] | None:
+    """Accept the first suggestion on the review queue page (a POST, then the redirect back to the queue); with
+    `change`, choose another primary focus area instead (a correction: the alignment's element rows are rewritten)."""
     form = _DecisionForm()
     form.feed(queue_page.decode("utf-8", "replace"))
     if not form.action:
         return None
-    return user.request("POST", form.action, urllib.parse.urlencode(form.fields))
+    fields = form.fields
+    if change:
+        chosen = dict(fields)
+        name = next((n for n, _v in fields if n.endswith("-primary")), None)
+        others = [v for v in form.primaries if v != chosen.get(name)]
+        if name and others:
+            fields = [(n, others[0] if n == name else v) for n, v in fields]
+    return user.request("POST", form.action, urllib.parse.urlencode(fields))
 
 
 def visit_plan(sample: dict, rng: random.Random) -> list[tuple[str, str]]:
@@ -336,7 +367,7 @@ def sample_ids(url: str, n: int = 500) -> dict:
 
 
 def drive(
-    port: int, users: int, duration: float, think: float, sample: dict, decide_every: int = 0
+    port: int, users: int, duration: float, think: float, sample: dict, decide_every: int = 0, change_every: int = 0
 ) -> tuple[dict, dict, float]:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -355,7 +386,7 @@ def drive(
             ready.wait()
             return
         ready.wait()
-        visits = 0
+        visits = decisions = 0
         while time.monotonic() < clock["stop_at"]:
             visits += 1
             for kind, path in visit_plan(sample, rng):
@@ -376,8 +407,9 @@ def drive(
                     time.sleep(rng.uniform(0, 2 * think))
                 if kind == "page: review queue" and decide_every and visits % decide_every == 0 and status == 200:
                     t = time.perf_counter()
+                    decisions += 1
                     try:
-                        answer = decide(user, body)
+                        answer = decide(user, body, change=bool(change_every) and decisions % change_every == 0)
                         status = answer[0] if answer else 302
                     except Exception as exc:
                         status = f"{type(exc).__name__}"  # type: ignore[assignment]
@@ -428,6 +460,8 @@ def report(latencies: dict, errors: dict, elapsed: float, args: argparse.Namespa
         f"{n:,} allocations, gunicorn {args.workers} workers × {args.threads} threads, {args.users} users, "
         f"think time {args.think} s, {elapsed:.0f} s"
         + (f", a review decision on every {args.decide_every}th visit" if args.decide_every else "")
+        + (f", every {args.change_every}th of them a correction" if args.decide_every and args.change_every else "")
+        + ("" if args.no_watcher else ", snapshot watcher")
         + f"; cache {args.cache_state}",
         f"throughput {total / elapsed:,.1f} requests/s ({total:,} requests), errors {sum(errors.values())}",
         f"{'':32} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
@@ -471,6 +505,19 @@ def main() -> None:
         metavar="K",
         help="on every K-th visit a user accepts the first suggestion in the review queue (a POST; 0: never)",
     )
+    parser.add_argument(
+        "--change-every",
+        type=int,
+        default=0,
+        metavar="M",
+        help="with --decide-every: every M-th decision of a user chooses another primary focus area (a correction) "
+        "instead of accepting",
+    )
+    parser.add_argument(
+        "--no-watcher",
+        action="store_true",
+        help="do not run `snu analytics snapshot --watch`: the web processes refresh the snapshot themselves",
+    )
     args = parser.parse_args()
 
     data_dir = Path(os.environ.get("SNU_BENCH_DATA_DIR", Path(tempfile.gettempdir()) / "snu-bench-load"))
@@ -486,6 +533,7 @@ def main() -> None:
     )
     sample = sample_ids(url)
     server, port = start_server(url, data_dir, args.workers, args.threads)
+    watcher = None if args.no_watcher else start_watcher(url, data_dir)
     try:
         warm = User(port, random.Random(0))
         warm.login()
@@ -496,27 +544,32 @@ def main() -> None:
             except OSError as exc:
                 status = type(exc).__name__  # type: ignore[assignment]
             print(f"warm-up {kind:30} {status} {time.perf_counter() - t:6.2f} s", flush=True)
+        watcher_cpu = _cpu_seconds(watcher.pid) if watcher else 0.0
         server_cpu, own_cpu, load_before = _cpu_seconds(server.pid), time.process_time(), os.getloadavg()
-        latencies, errors, elapsed = drive(port, args.users, args.duration, args.think, sample, args.decide_every)
+        latencies, errors, elapsed = drive(
+            port, args.users, args.duration, args.think, sample, args.decide_every, args.change_every
+        )
         server_cpu, own_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
-        cpu = (server_cpu, own_cpu, load_before, os.getloadavg())
+        watcher_cpu = (_cpu_seconds(watcher.pid) - watcher_cpu) if watcher else 0.0
+        cpu = (server_cpu, own_cpu, watcher_cpu, load_before, os.getloadavg())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
+        if watcher:
+            stop(watcher)
     text = report(latencies, errors, elapsed, args, _count(url))
     requests = sum(len(v) for v in latencies.values()) or 1
-    server_cpu, own_cpu, before, after = cpu
+    server_cpu, own_cpu, watcher_cpu, before, after = cpu
+    watching = f"snapshot watcher {watcher_cpu:.1f} s, " if not args.no_watcher else "no snapshot watcher, "
     text += (
         f"\nCPU during the load: web server {server_cpu:.1f} s ({server_cpu / requests * 1000:.1f} ms per request, "
-        f"PostgreSQL not counted), load generator {own_cpu:.1f} s, of {elapsed * (os.cpu_count() or 1):.0f} CPU-seconds "
+        f"PostgreSQL not counted), {watching}load generator {own_cpu:.1f} s, "
+        f"of {elapsed * (os.cpu_count() or 1):.0f} CPU-seconds "
         f"on {os.cpu_count()} CPUs; load average {before[0]:.1f} before, {after[0]:.1f} after"
     )
     print(text)
     results = RESULTS.with_name("load-decisions.txt") if args.decide_every else RESULTS
+    if args.decide_every and args.change_every:
+        results = RESULTS.with_name("load-corrections.txt")
     results.parent.mkdir(exist_ok=True)
     results.write_text(text + "\n", encoding="utf-8")
 

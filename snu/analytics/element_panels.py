@@ -9,6 +9,18 @@ from snu.analytics import queries
 from snu.analytics.filters import Filters
 
 
+def kept_rows(request: HttpRequest, element) -> str | None:
+    """The analytics snapshot the section's figures come from (None: from the database, under the totals version)."""
+    from snu.analytics import snapshot
+
+    if element.kind not in ("focus_area", "driver", "advantage"):
+        return None
+    authority = getattr(request, "authority", None)
+    if queries.choose_backend(authority) != "duckdb":
+        return None
+    return (snapshot.info() or {}).get("folder")
+
+
 def panels(request: HttpRequest, element) -> list[dict]:
     if element.kind not in ("focus_area", "driver", "advantage"):
         return []

@@ -310,4 +310,6 @@ def run(q: Query, lk: Lookups, backend: str = "db") -> list[tuple]:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    return dataversion.cached("aggregate", (sql, params), fetch)
+    # Aggregates read allocations and assigned element rows, never an alignment's origin or reviewer: kept under the
+    # totals version, which a person accepting a suggestion leaves alone.
+    return dataversion.cached("aggregate", (sql, params), fetch, scope=dataversion.TOTALS)

@@ -35,6 +35,7 @@ def filter_form(authority, strategy, filters: Filters) -> dict:
             .values_list("org_form", flat=True)
             .distinct()
         ),
+        scope=dataversion.ALLOCATIONS,
     )
     return {
         "strategies": [

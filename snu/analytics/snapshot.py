@@ -34,14 +34,15 @@ log = logging.getLogger(__name__)
 _local = threading.local()
 _refreshing = threading.Lock()
 
+# Empty texts are read as NULL (NULLIF): COPY would quote an empty string to tell it from NULL.
 ALLOC_SQL = """
 SELECT a.id, a.authority_id, a.year, a.current_municipality_id, a.funding_source_id, a.scheme_id,
-       a.recipient_id, a.status, COALESCE(a.industry_code, ''), COALESCE(a.org_number, ''),
-       COALESCE(a.recipient_name, ''),
+       a.recipient_id, a.status, NULLIF(a.industry_code, ''), NULLIF(a.org_number, ''),
+       NULLIF(a.recipient_name, ''),
        CAST(ROUND(a.amount * 100) AS BIGINT), CAST(ROUND(a.amount_paid * 100) AS BIGINT),
        CAST(ROUND(a.amount_applied * 100) AS BIGINT),
        CASE WHEN fs.is_state = TRUE THEN 1 WHEN fs.is_state = FALSE THEN 0 END,
-       COALESCE(o.org_form, '')
+       NULLIF(o.org_form, '')
 FROM grants_allocation a
 LEFT JOIN grants_fundingsource fs ON fs.id = a.funding_source_id
 LEFT JOIN grants_organisation o ON o.id = a.recipient_id
@@ -90,14 +91,7 @@ def _dump(sql: str, columns: dict[str, str], target: Path, workdir: Path) -> int
     import duckdb
 
     csv_path = workdir / (target.stem + ".csv")
-    rows = 0
-    # A server-side cursor on PostgreSQL: a client-side one would hold all rows in memory (≈ 700 MB at 1 M).
-    with connection.chunked_cursor() as cursor, open(csv_path, "w", newline="", encoding="utf-8") as fh:
-        cursor.execute(sql)
-        writer = csv.writer(fh)
-        while batch := cursor.fetchmany(50_000):
-            writer.writerows(batch)
-            rows += len(batch)
+    rows = _copy_csv(sql, csv_path) if connection.vendor == "postgresql" else _write_csv(sql, csv_path)
     con = duckdb.connect(config={"memory_limit": DERIVE_MEMORY, "temp_directory": str(workdir / "tmp")})
     cols = ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items())
     source = f"read_csv('{csv_path}', header=false, columns={{{cols}}}, nullstr='')"
@@ -108,6 +102,33 @@ def _dump(sql: str, columns: dict[str, str], target: Path, workdir: Path) -> int
     con.close()
     csv_path.unlink()
     return rows
+
+
+def _write_csv(sql: str, path: Path) -> int:
+    rows = 0
+    with connection.chunked_cursor() as cursor, open(path, "w", newline="", encoding="utf-8") as fh:
+        cursor.execute(sql)
+        writer = csv.writer(fh)
+        while batch := cursor.fetchmany(50_000):
+            writer.writerows(batch)
+            rows += len(batch)
+    return rows
+
+
+def _copy_csv(sql: str, path: Path) -> int:
+    """PostgreSQL writes the CSV itself (COPY … TO STDOUT): the web or worker process only moves bytes, instead of
+    making a Python object of every value (at 1 M allocations most of a refresh's CPU)."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, open(path, "wb") as fh:
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:  # a fixed query, no values
+            for block in copy:
+                fh.write(block)
+        return cursor.rowcount if cursor.rowcount >= 0 else _count_lines(path)
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
 def _element_bits() -> tuple[list[tuple[int, str, int]], list[int]]:
@@ -209,8 +230,11 @@ def refresh() -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     # Read the version first: a change committed while the files are written moves it on, so such a
-    # snapshot is stale at once rather than wrongly fresh.
+    # snapshot is stale at once rather than wrongly fresh. The snapshot holds allocations and assigned element
+    # rows, never an alignment's origin or reviewer: it stands on the totals version, which a person accepting a
+    # suggestion leaves alone.
     version = dataversion.current()
+    totals = _totals_version()
     # Each snapshot gets its own folder and the manifest names it, so a reader never mixes two snapshots.
     work = Path(tempfile.mkdtemp(dir=folder, prefix=f"v{version}-"))
     try:
@@ -224,6 +248,7 @@ def refresh() -> dict:
         raise
     meta = {
         "version": version,
+        "totals": totals,
         "folder": work.name,
         "taken_at": timezone.now().isoformat(),
         "allocations": n_alloc,
@@ -254,13 +279,17 @@ def info() -> dict | None:
 
 
 def is_fresh(meta: dict | None = None) -> bool:
-    """True when a snapshot exists and was taken at the current data version."""
+    """True when a snapshot exists and was taken at the current totals version (`snu.core.dataversion.TOTALS`)."""
     meta = meta if meta is not None else info()
     return (
         bool(meta)
         and meta.get("layout") == LAYOUT  # type: ignore[union-attr]
-        and meta.get("version") == dataversion.current()  # type: ignore[union-attr]
+        and meta.get("totals") == _totals_version()  # type: ignore[union-attr]
     )
+
+
+def _totals_version() -> int:
+    return dataversion.stamp(scope=dataversion.TOTALS)[1]
 
 
 def taken_at(meta: dict) -> dt.datetime | None:
@@ -290,10 +319,56 @@ def next_refresh(meta: dict | None) -> dt.datetime | None:
     return due if timezone.now() < due else None
 
 
+# A watcher (`snu analytics snapshot --watch`) touches this file every few seconds; while it does, web processes
+# leave refreshing to it.
+WATCHER_FILE = "watcher"
+WATCHER_POLL_SECONDS = 5
+WATCHER_ALIVE_SECONDS = 60
+
+
+def watcher_alive() -> bool:
+    """True while a `snu analytics snapshot --watch` process keeps the snapshot fresh (it touched its file lately)."""
+    try:
+        touched = (directory() / WATCHER_FILE).stat().st_mtime
+    except OSError:
+        return False
+    return time.time() - touched < WATCHER_ALIVE_SECONDS
+
+
+def watch(poll: float = WATCHER_POLL_SECONDS, rounds: int | None = None, stdout=None) -> int:
+    """Keep the snapshot fresh from a process of its own: every `poll` seconds, when the data has moved and the
+    snapshot is older than `SNU_SNAPSHOT_REFRESH_SECONDS`, take a new one and compute the dashboard ahead. Web
+    processes see the watcher's file and never refresh themselves, so they spend no CPU on dumps. `rounds`: stop
+    after that many polls (tests). Returns the number of snapshots taken."""
+    folder = directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = done = 0
+    while rounds is None or done < rounds:
+        (folder / WATCHER_FILE).touch()
+        meta = info()
+        if not is_fresh(meta) and next_refresh(meta) is None:
+            with open(folder / "refresh.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # a refresh a web process started before the watcher came
+                try:
+                    if not is_fresh():
+                        meta = refresh()
+                        warm()
+                        taken += 1
+                        if stdout is not None:
+                            stdout.write(f"snapshot at version {meta['version']} in {meta['seconds']:.1f} s")
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        connections.close_all()  # no connection held between polls
+        done += 1
+        if rounds is None or done < rounds:
+            time.sleep(poll)
+    return taken
+
+
 def refresh_in_background() -> bool:
-    """Start a refresh in a thread unless one is running here or in another process, or the snapshot is younger
-    than `SNU_SNAPSHOT_REFRESH_SECONDS`; True if started."""
-    if next_refresh(info()) is not None:
+    """Start a refresh in a thread unless a watcher process keeps the snapshot fresh, one is running here or in
+    another process, or the snapshot is younger than `SNU_SNAPSHOT_REFRESH_SECONDS`; True if started."""
+    if watcher_alive() or next_refresh(info()) is not None:
         return False
     if not _refreshing.acquire(blocking=False):
         return False
@@ -325,9 +400,10 @@ def refresh_in_background() -> bool:
 
 
 def warm() -> int:
-    """Compute every dashboard panel without filters for each authority's strategies from the new snapshot,
-    so the first reader after a refresh gets kept figures (snu.core.dataversion) instead of waiting."""
-    from snu.analytics import queries
+    """Compute every dashboard panel without filters for each authority's strategies from the new snapshot, and
+    the figures of the home page and the element pages, so the first reader after a refresh gets kept figures
+    (snu.core.dataversion) instead of waiting, and a web process need not load the snapshot for them."""
+    from snu.analytics import engine, queries
     from snu.analytics.filters import Filters
     from snu.core.models import Authority
 
@@ -337,6 +413,14 @@ def warm() -> int:
             for name in queries.PANELS:
                 queries.panel(name, authority, strategy, Filters(), backend="duckdb")
                 done += 1
+            queries.totals(authority, strategy, Filters(), backend="duckdb")
+            for element in strategy.elements.filter(kind__in=engine.ELEMENT_KINDS).select_related("strategy"):
+                queries.element_over_time(authority, element, backend="duckdb")
+        shown = queries.default_strategy(authority)
+        if shown is not None:  # the home page: this year's money by focus area, or the last year with money
+            years = queries.aggregate(authority, shown, ["year"], Filters(), backend="duckdb")
+            for year in {timezone.localdate().year, *(int(r["year"]) for r in years[-1:])}:
+                queries.focus_areas_in_year(authority, shown, year, backend="duckdb")
     return done
 
 

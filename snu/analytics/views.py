@@ -63,7 +63,9 @@ def _dashboard_panels(
 
     # From a snapshot, the panels stand on that snapshot alone: a review decision meanwhile does not make them
     # be computed again (the page says how old the figures are).
-    return dataversion.cached("dashboard-panels", (parts, snapshot_name), build, versioned=snapshot_name is None)
+    return dataversion.cached(
+        "dashboard-panels", (parts, snapshot_name), build, versioned=snapshot_name is None, scope=dataversion.TOTALS
+    )
 
 
 def _snapshot_name(authority) -> str | None:
@@ -124,7 +126,7 @@ def dashboard_json(request: HttpRequest) -> HttpResponse:
     code = strategy.code if strategy else None
     name = _snapshot_name(authority)
     parts = (authority.pk, code, filters.to_query(strategy=code or ""), as_of, get_language(), name)
-    body = dataversion.cached("dashboard-json", parts, build, versioned=name is None)
+    body = dataversion.cached("dashboard-json", parts, build, versioned=name is None, scope=dataversion.TOTALS)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

@@ -16,7 +16,7 @@ from snu.classify import engine
 from snu.classify.evaluation import aligner_predictions, score_predictions
 from snu.classify.model import StrategyAligner
 from snu.classify.models import Alignment, AlignmentElement, ModelVersion, Origin
-from snu.core import audit
+from snu.core import audit, dataversion
 from snu.grants.models import Allocation
 from snu.lib.money import split_by_weights
 from snu.strategy.models import Element, ElementKind, Strategy
@@ -194,6 +194,9 @@ def _apply_person_choice(alignment: Alignment, primary: Element | None, codes: l
             )
         )
     AlignmentElement.objects.bulk_create(new)
+    # bulk_create sends no signal: the element rows changed, so totals and rankings do (a decision's own alignment
+    # save moves only the data version).
+    dataversion.bump_on_commit(counter=dataversion.ELEMENT_ROWS)
     alignment.primary = primary
 
 

@@ -26,5 +26,10 @@ def panels(request: HttpRequest, allocation: Allocation) -> list[dict]:
     return [{"template": "classify/_allocation_panel.html", "context": context, "order": 20}]
 
 
+def kept_rows(allocation: Allocation) -> tuple:
+    """The alignments the section shows (the allocation's own and the similar confirmed ones), as stamps."""
+    return queries.allocation_rows(allocation)
+
+
 def _elements(strategy: Strategy) -> list[Element]:
     return list(strategy.elements.select_related("strategy").order_by("order", "code"))

@@ -10,6 +10,11 @@ from snu.strategy.models import Element
 TOP = 10
 
 
+def kept_rows(request: HttpRequest, element: Element) -> tuple:
+    """The alignments the section lists (its top rows), as stamps."""
+    return queries.element_rows_stamp(element, 0, TOP)
+
+
 def panels(request: HttpRequest, element: Element) -> list[dict]:
     rows = list(queries.element_allocations(element)[:TOP])
     context = {"element": element, "rows": rows, "totals": queries.element_totals(element), "top": TOP}

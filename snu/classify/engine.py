@@ -138,7 +138,9 @@ def _current_model(strategy: Strategy) -> tuple[StrategyAligner, str]:
         version = active_version(strategy)
         return _fingerprint(strategy), version.pk if version else None, version.label if version else "zero-shot"
 
-    key, version_pk, label = dataversion.cached("model-fingerprint", (strategy.pk, dataversion.edits()), read)
+    key, version_pk, label = dataversion.cached(
+        "model-fingerprint", (strategy.pk, dataversion.edits()), read, scope=dataversion.BASE
+    )
     model = _CACHE.get(key)
     if model is None:
         # Web processes serve requests in several threads: one builds the model, the others wait for it.
@@ -432,9 +434,9 @@ def align_queryset(strategy: Strategy, allocations: QuerySet[Allocation], *, onl
         _align_batches(strategy, allocations, model, label, evidence, element_pks, only_new, counts)
     counts.seconds = time.perf_counter() - started
     if counts.aligned:
-        # The rows above bypass the ORM's signals: move the data version (not the allocation version, which
-        # alignments do not change) once they are committed.
-        dataversion.bump_on_commit(counter=dataversion.DATA)
+        # The rows above bypass the ORM's signals: move the data and base versions (not the allocation version,
+        # which alignments do not change) once they are committed.
+        dataversion.bump_on_commit(counter=dataversion.ALIGNMENTS)
     return counts
 
 

@@ -21,6 +21,7 @@ from snu.strategy.models import Strategy
 from snu.strategy.queries import current_strategy, strategies_for
 
 QUEUE_SIZE = 20
+PER_PAGE = 50  # an element's allocations
 
 
 class Window:
@@ -28,10 +29,7 @@ class Window:
     there is a next page."""
 
     def __init__(self, queryset: QuerySet, number: str | None, per_page: int):
-        try:
-            self.number = max(1, int(number or 1))
-        except ValueError:
-            self.number = 1
+        self.number = self.page_number(number)
         start = (self.number - 1) * per_page
         rows = list(queryset[start : start + per_page + 1])
         self.object_list = rows[:per_page]
@@ -40,6 +38,13 @@ class Window:
         self.has_other_pages = self.has_next or self.has_previous
         self.next_page_number = self.number + 1
         self.previous_page_number = self.number - 1
+
+    @staticmethod
+    def page_number(number: str | None) -> int:
+        try:
+            return max(1, int(number or 1))
+        except ValueError:
+            return 1
 
 
 def _strategy(request: HttpRequest) -> Strategy:
@@ -150,8 +155,15 @@ def element_allocations(request: HttpRequest, code: str, element_code: str) -> H
         # Read only when the list is not kept ({% keep %} in the template). Not counted: at a million
         # allocations nearly every one has some score for a focus area, and counting them took most of a second
         # after every review decision.
-        return Window(queries.element_allocations(element), request.GET.get("page"), 50)
+        return Window(queries.element_allocations(element), request.GET.get("page"), PER_PAGE)
 
     totals = functools.cache(lambda: queries.element_totals(element))
-    context = {"strategy": strategy, "element": element, "page": page, "totals": totals}
+
+    def kept_rows() -> tuple:
+        # The list is kept under the totals version and the state of the rows it shows (one more says if there is
+        # a next page), so a person accepting a suggestion elsewhere leaves it standing.
+        number = Window.page_number(request.GET.get("page"))
+        return queries.element_rows_stamp(element, (number - 1) * PER_PAGE, number * PER_PAGE + 1)
+
+    context = {"strategy": strategy, "element": element, "page": page, "totals": totals, "kept_rows": kept_rows}
     return render(request, "classify/element_allocations.html", context)

@@ -62,11 +62,26 @@ def per_request(key: Any, compute: Callable[[], T]) -> T:
 DATA = 1  # allocations, alignments and what their totals show (the DataVersion row with this id)
 EDITS = 2  # every other audited change: plans, partners, signals, reports (moves only the page keys)
 ALLOCATIONS = 3  # allocations and their reference rows only: not moved by a review decision
-BOTH = (DATA, ALLOCATIONS)
+# Everything the data version counts except changes to existing alignments saved one at a time (a person's
+# decision): strategy rows, allocations and reference rows, alignments created or deleted, and every bulk write.
+# A part that shows a few alignments is kept under this and those alignments' own stamps (`rows_stamp`), so a
+# decision makes only the parts showing the decided alignment be made again.
+BASE = 4
+# What totals, rankings and the analytics snapshot are made of: everything the data version counts except updates
+# of an alignment's own row (origin, confidence, priority, reviewer). A person accepting a suggestion leaves it
+# alone; a person changing one moves it (the alignment's element rows are rewritten).
+TOTALS = 5
+ALL = (DATA, ALLOCATIONS, BASE, TOTALS)
+ALIGNMENTS = (DATA, BASE, TOTALS)  # a bulk write of alignments (or their element rows): not the allocation version
+ELEMENT_ROWS = (DATA, TOTALS)  # a decision rewrote an alignment's element rows
 # Rows whose changes leave allocation-only results (list totals, filter choices, open-data years) standing.
 ALIGNMENT_MODELS = frozenset(
     {"classify.Alignment", "classify.AlignmentElement", "strategy.Strategy", "strategy.Element"}
 )
+# A decision saves an existing alignment (which moves its `updated_at`: the data version alone) and may rewrite its
+# element rows (delete and bulk-create, which moves TOTALS: `ELEMENT_ROWS`). Element rows are otherwise written in
+# bulk (which moves BASE and TOTALS) or saved one by one (which moves them through its signal).
+DECISION_AUDIT_TYPES = frozenset({"classify.alignment"})
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -78,7 +93,7 @@ def _counters(using: str) -> dict[int, tuple[str, int]]:
     if memo is not None and ("counters", using) in memo:
         return memo[("counters", using)]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT id, instance, version FROM core_dataversion WHERE id IN (1, 2, 3)")
+        cursor.execute("SELECT id, instance, version FROM core_dataversion WHERE id IN (1, 2, 3, 4, 5)")
         rows = {int(pk): (str(instance), int(version)) for pk, instance, version in cursor.fetchall()}
     if DATA not in rows:  # a new or flushed database: the first bump creates the row
         bump(using)
@@ -93,7 +108,7 @@ def stamp(using: str = DEFAULT_DB_ALIAS, scope: int = DATA) -> tuple[str, int]:
     for the rest of the current web request, so a change committed by any process counts from the next one.
 
     `scope=ALLOCATIONS`: the version that only changes to allocations and their reference rows move (the
-    token is the data version's, so it still tells databases apart)."""
+    token is the data version's, so it still tells databases apart); `scope=BASE`: the one decisions leave alone."""
     counters = _counters(using)
     instance, version = counters[DATA]
     if scope == DATA:
@@ -106,10 +121,10 @@ def edits(using: str = DEFAULT_DB_ALIAS) -> int:
     return _counters(using).get(EDITS, ("", 0))[1]
 
 
-def bump(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = BOTH) -> int:
-    """Move the counters now (outside a transaction, or at its end): by default the data version and the
-    allocation version; `counter=DATA` after alignments only, `counter=EDITS` for the edit version.
-    Returns the first counter's new value."""
+def bump(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = ALL) -> int:
+    """Move the counters now (outside a transaction, or at its end): by default the data, allocation and base
+    versions; `counter=ALIGNMENTS` after a bulk write of alignments, `counter=DATA` after a decision,
+    `counter=EDITS` for the edit version. Returns the first counter's new value."""
     from snu.core.models import DataVersion
 
     memo = _memo()
@@ -134,7 +149,7 @@ def bump(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = BOTH) -
     return moved[0]
 
 
-def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = BOTH) -> None:
+def bump_on_commit(using: str = DEFAULT_DB_ALIAS, counter: int | tuple[int, ...] = ALL) -> None:
     """Move the counters once the current transaction commits (at once when there is none).
 
     Registers one callback per transaction (and savepoint), however many rows are saved in it."""
@@ -160,14 +175,26 @@ def _flush_callback(using: str, counter: int | tuple[int, ...]) -> Callable[[], 
 
 
 def on_change(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """Signal receiver for saves and deletes of the rows that totals are made of. Alignments and strategy rows
-    move the data version only; allocations and their reference rows move the allocation version too."""
+    """Signal receiver for saves and deletes of the rows that totals are made of. An existing alignment saved (a
+    decision) moves the data version only; deleted element rows (a decision rewriting them) the totals version
+    too; a new or deleted alignment, saved element rows and strategy rows the base version too; allocations and
+    their reference rows every counter but the edit version."""
     label = getattr(getattr(sender, "_meta", None), "label", None)
-    bump_on_commit(using, DATA if label in ALIGNMENT_MODELS else BOTH)
+    if label == "classify.Alignment" and kwargs.get("created") is False:
+        bump_on_commit(using, DATA)
+    elif label == "classify.AlignmentElement" and "created" not in kwargs:  # deleted: a decision rewriting them
+        bump_on_commit(using, ELEMENT_ROWS)
+    else:
+        bump_on_commit(using, ALIGNMENTS if label in ALIGNMENT_MODELS else ALL)
 
 
 def on_audited(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """Signal receiver for new audit entries: every change made through an action moves the edit version."""
+    """Signal receiver for new audit entries: every change made through an action moves the edit version, except
+    a decision on an alignment: saving the alignment moved the data version already (which every part showing
+    decisions is kept under), and leaving the edit version alone keeps the parts that do not show it."""
+    instance = kwargs.get("instance")
+    if getattr(instance, "object_type", None) in DECISION_AUDIT_TYPES:
+        return
     bump_on_commit(using, EDITS)
 
 
@@ -209,6 +236,14 @@ def page_key(name: str, parts: Any, using: str = DEFAULT_DB_ALIAS) -> str:
     """The cache key of a rendered page part (`{% keep %}`): the data version, the edit version and the date
     (pages say "due in 3 days") besides the part's own `parts`."""
     return cache_key(name, (parts, edits(using), today()), using)
+
+
+def rows_page_key(name: str, parts: Any, rows: Any, using: str = DEFAULT_DB_ALIAS, scope: int = BASE) -> str:
+    """The cache key of a page part that shows only a few alignments (besides allocations, strategy rows and audited
+    edits): their state `rows` (e.g. `(id, updated_at)` pairs), the base version, the edit version and the date.
+    A decision on another alignment moves neither, so the part stays kept; anything else that moves the data
+    version moves the base version too. `scope=TOTALS` for a part that also shows element totals or rankings."""
+    return cache_key(name, (parts, rows, edits(using), today()), using, scope=scope)
 
 
 def today() -> str:

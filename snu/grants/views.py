@@ -87,6 +87,20 @@ def allocation_panels(request: HttpRequest, allocation: Allocation) -> list[dict
     return sorted(panels, key=lambda p: p.get("order", 50))
 
 
+def allocation_rows(allocation: Allocation) -> tuple:
+    """The state of the rows the panels show beyond what the base version counts (`snu.core.dataversion.BASE`):
+    each panel app may give `kept_rows(allocation)` (the alignment section gives its alignments' stamps). The
+    other panels show audited records (plans, partners) and allocations, which the edit and base versions cover."""
+    rows = []
+    for app in PANEL_APPS:
+        module = f"snu.{app}.allocation_panels"
+        if find_spec(module) is not None:
+            kept_rows = getattr(import_module(module), "kept_rows", None)
+            if kept_rows is not None:
+                rows.append((app, kept_rows(allocation)))
+    return tuple(rows)
+
+
 @reader_required
 def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     qs = Allocation.objects.select_related(
@@ -100,5 +114,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "successors": successors,
         # Built only when the page is not kept ({% keep %} in the template).
         "panels": functools.cache(lambda: allocation_panels(request, allocation)),  # type: ignore[arg-type]
+        # What the page is kept under besides the base version: the state of the few alignments it shows.
+        "kept_rows": functools.cache(lambda: allocation_rows(allocation)),  # type: ignore[arg-type]
     }
     return render(request, "grants/allocation_detail.html", context)

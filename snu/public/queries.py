@@ -123,7 +123,10 @@ def focus_area_totals(authority: Authority, strategy: Strategy | None) -> list[d
     if strategy is None:
         return []
     sums = dataversion.cached(
-        "public-focus-area-totals", (authority.pk, strategy.pk), lambda: _focus_area_sums(authority, strategy)
+        "public-focus-area-totals",
+        (authority.pk, strategy.pk),
+        lambda: _focus_area_sums(authority, strategy),
+        scope=dataversion.TOTALS,
     )
     empty: dict = {}
     return [

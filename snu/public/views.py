@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,6 +25,15 @@ def _authority(code: str) -> Authority:
 
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "public/index.html", {"authorities": Authority.objects.order_by("name")})
+
+
+def _scope(allocations) -> int:
+    try:
+        sql = allocations.query.sql_with_params()[0]
+    except EmptyResultSet:
+        return dataversion.TOTALS
+    allocations_only = dataversion.allocation_scope(sql) == dataversion.ALLOCATIONS
+    return dataversion.ALLOCATIONS if allocations_only else dataversion.TOTALS
 
 
 def _listing(request: HttpRequest, authority: Authority, fixed: dict, heading: str, lead: str = "") -> HttpResponse:
@@ -51,7 +61,9 @@ def _listing(request: HttpRequest, authority: Authority, fixed: dict, heading: s
             ]
         ),
         "totals": totals,
-        "fragment_key": dataversion.fragment_key(),  # the listing is kept per data version ({% cache %})
+        # The listing is kept ({% cache %}) per allocation version, or per totals version when a focus-area filter
+        # reads alignments: open data shows no reviewer or origin, so a person accepting a suggestion leaves it.
+        "fragment_key": dataversion.fragment_key(scope=_scope(allocations)),
         "heading": heading,
         "lead": lead,
         "query": query.urlencode(),

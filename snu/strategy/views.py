@@ -55,14 +55,31 @@ def strategy_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "strategy/edit.html", {"strategy": strategy, "form": form})
 
 
+ELEMENT_PANEL_APPS = ("classify", "analytics", "plans", "partners", "signals")
+
+
 def element_panels(request: HttpRequest, element: Element) -> list[dict]:
     """Sections other apps add to an element page (allocations, plans, partners, signals)."""
     panels = []
-    for app in ("classify", "analytics", "plans", "partners", "signals"):
+    for app in ELEMENT_PANEL_APPS:
         module = f"snu.{app}.element_panels"
         if find_spec(module) is not None:
             panels.extend(import_module(module).panels(request, element))
     return panels
+
+
+def element_rows(request: HttpRequest, element: Element) -> tuple:
+    """What the element page is kept under besides the totals and edit versions: each panel app may give
+    `kept_rows(request, element)`, the state of what its section shows beyond them (the alignments listed, the
+    analytics snapshot). Plans, partners and signals are audited records: the edit version covers them."""
+    rows = []
+    for app in ELEMENT_PANEL_APPS:
+        module = f"snu.{app}.element_panels"
+        if find_spec(module) is not None:
+            kept_rows = getattr(import_module(module), "kept_rows", None)
+            if kept_rows is not None:
+                rows.append((app, kept_rows(request, element)))
+    return tuple(rows)
 
 
 @reader_required
@@ -77,6 +94,7 @@ def element_detail(request: HttpRequest, code: str, element_code: str) -> HttpRe
         # Built only when the page is not kept ({% keep %} in the template).
         "mapped": functools.cache(lambda: actions.mapped_elements_all(element)),
         "panels": functools.cache(lambda: element_panels(request, element)),
+        "kept_rows": functools.cache(lambda: element_rows(request, element)),
     }
     return render(request, "strategy/element.html", context)
 

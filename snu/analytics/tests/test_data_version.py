@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 import time
 from decimal import Decimal
+from unittest import mock
 
 from django.core.cache import cache
 from django.db import transaction
@@ -185,6 +186,31 @@ class DataVersionTests(TransactionTestCase):
             # Only the newest snapshot and the one it replaced are kept.
             self.assertLessEqual(len([p for p in snapshot.directory().glob("v*-*") if p.is_dir()]), 2)
 
+    def test_a_watcher_keeps_the_snapshot_fresh_and_web_processes_leave_refreshing_to_it(self):
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            override_settings(SNU_ANALYTICS_DIR=folder, SNU_SNAPSHOT_REFRESH_SECONDS=0),
+        ):
+            self.assertFalse(snapshot.watcher_alive())
+            self.assertEqual(snapshot.watch(poll=0, rounds=1), 1, "no snapshot yet: the watcher takes one")
+            self.assertTrue(snapshot.is_fresh())
+            self.assertTrue(snapshot.watcher_alive())
+            self.assertEqual(snapshot.watch(poll=0, rounds=1), 0, "nothing moved: no new snapshot")
+
+            self.a1.amount = Decimal("2000.00")
+            self.a1.save()
+            self.assertFalse(snapshot.is_fresh())
+            self.assertFalse(snapshot.refresh_in_background(), "a web process must leave the refresh to the watcher")
+            self.assertEqual(snapshot.watch(poll=0, rounds=1), 1)
+            self.assertTrue(snapshot.is_fresh())
+            total = queries.totals(self.authority, self.strategy, Filters(), backend="duckdb")["amount"]
+            self.assertEqual(total, Decimal("2000.00"))
+
+            # The watcher computed the element pages' figures ahead: a web process reads them kept.
+            element = self.strategy.elements.get(code="OPP")
+            with mock.patch.object(snapshot, "execute", side_effect=AssertionError("not computed ahead")):
+                self.assertTrue(queries.element_over_time(self.authority, element, backend="duckdb"))
+
     def test_the_snapshot_command_computes_the_dashboard_ahead(self):
         import io
 
@@ -211,7 +237,7 @@ class DataVersionTests(TransactionTestCase):
     def test_from_a_snapshot_the_dashboard_is_not_computed_again_after_a_review_decision(self):
         from unittest import mock
 
-        from snu.classify.models import Alignment
+        from snu.classify.models import Alignment, AlignmentElement
 
         url = reverse("analytics:dashboard") + f"?strategy={self.strategy.code}"
         self.client.force_login(self.authority_user())
@@ -226,8 +252,17 @@ class DataVersionTests(TransactionTestCase):
             self.assertContains(self.client.get(url), "1\xa0000")  # computed from the snapshot and kept
 
             alignment = Alignment.objects.get(allocation=self.a1)
-            alignment.confidence = 0.5  # a review decision moves the data version, the snapshot stays
+            alignment.confidence = 0.5  # a person accepting a suggestion: the data version moves, not the figures
             alignment.save()
+            self.assertTrue(snapshot.is_fresh(), "the snapshot holds no origin or confidence: it is still true")
+            with mock.patch.object(queries, "panel", side_effect=AssertionError("computed again")):
+                page = self.client.get(url)
+            self.assertContains(page, "1\xa0000")
+            self.assertNotContains(page, "Tallene er fra")
+
+            # A person changing the elements rewrites the element rows: the snapshot is stale, and the page serves
+            # its figures, kept, saying how old they are.
+            AlignmentElement.objects.filter(alignment=alignment).delete()
             self.assertFalse(snapshot.is_fresh())
             with mock.patch.object(queries, "panel", side_effect=AssertionError("computed again")):
                 page = self.client.get(url)

@@ -87,8 +87,11 @@ class KeepNode(template.Node):
         parts: list[template.base.FilterExpression],
         nodelist: template.NodeList,
         version: template.base.FilterExpression | None = None,
+        rows: template.base.FilterExpression | None = None,
+        scope: str = "base",
     ):
-        self.name, self.parts, self.nodelist, self.version = name, parts, nodelist, version
+        self.name, self.parts, self.nodelist, self.version, self.rows = name, parts, nodelist, version, rows
+        self.scope = scope
 
     def render(self, context: template.Context) -> str:
         from snu.core import dataversion
@@ -109,6 +112,9 @@ class KeepNode(template.Node):
         version = self.version.resolve(context) if self.version is not None else None
         if version:  # the part stands on this (e.g. an analytics snapshot), not on the data version
             key = dataversion.cache_key(f"keep:{self.name}", (parts, version, dataversion.today()), versioned=False)
+        elif self.rows is not None:  # the part shows these rows' state and what the base version counts
+            scope = dataversion.TOTALS if self.scope == "totals" else dataversion.BASE
+            key = dataversion.rows_page_key(f"keep:{self.name}", parts, self.rows.resolve(context), scope=scope)
         else:
             key = dataversion.page_key(f"keep:{self.name}", parts)
         html = cache.get(key)
@@ -128,6 +134,11 @@ def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
     cache after that. Any audited change moves the edit version, so a kept part never shows an old state.
     `version=expr`: when it is set, the part is kept under that instead of the data and edit versions (the
     dashboard under its analytics snapshot, so a review decision does not make it be rendered again).
+    `rows=expr`: the part shows only a few alignments; `expr` is their state (e.g. ids and `updated_at`, read
+    cheaply), and the part is kept under it and the base version instead of the data version, so a decision makes
+    only the parts that show the decided alignment be rendered again (`snu.core.dataversion.rows_page_key`).
+    `scope=totals` with it: the part also shows totals or rankings of element rows (an element page), so it is kept
+    under the totals version, which a person accepting a suggestion leaves alone but a correction moves.
 
     Whatever the part reads from the database must be lazy in the view (a queryset, or a callable), so a kept
     part costs no queries. Inside a transaction it is always rendered afresh. CSRF tokens in it stay per reader.
@@ -136,13 +147,20 @@ def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
     if len(bits) < 2:
         raise template.TemplateSyntaxError("'keep' needs a name")
     name = bits[1].strip("\"'")
-    version = None
+    version = rows = None
+    scope = "base"
     parts = []
     for bit in bits[2:]:
         if bit.startswith("version="):
             version = parser.compile_filter(bit.removeprefix("version="))
+        elif bit.startswith("rows="):
+            rows = parser.compile_filter(bit.removeprefix("rows="))
+        elif bit.startswith("scope="):
+            scope = bit.removeprefix("scope=").strip("\"'")
+            if scope not in ("base", "totals"):
+                raise template.TemplateSyntaxError("'keep' scope is base or totals")
         else:
             parts.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endkeep",))
     parser.delete_first_token()
-    return KeepNode(name, parts, nodelist, version)
+    return KeepNode(name, parts, nodelist, version, rows, scope)

@@ -2,6 +2,7 @@
 
 snu analytics --strategy troms-snu-2018 --by year,focus_area --filter municipality=5501 --format csv
 snu analytics snapshot
+snu analytics snapshot --watch        (a service of its own: keeps the snapshot fresh outside the web processes)
 """
 
 from __future__ import annotations
@@ -41,8 +42,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
         parser.add_argument("--backend", choices=["auto", "db", "duckdb"], default="auto")
+        parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="snapshot: keep running and take a new snapshot whenever the data has moved (at most every "
+            "SNU_SNAPSHOT_REFRESH_SECONDS); web processes then never refresh it themselves",
+        )
 
     def handle(self, *args, **opts) -> None:
+        if opts["action"] == "snapshot" and opts["watch"]:
+            self.stdout.write(f"Watching the data; snapshots in {snapshot.directory()}")
+            snapshot.watch(stdout=self.stdout)
+            return
         if opts["action"] == "snapshot":
             info = snapshot.refresh()
             self.stdout.write(
