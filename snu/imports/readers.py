@@ -48,7 +48,7 @@ def detect_format(path: Path, requested: str = "auto") -> str:
         return "360giving"
     with open(path, "rb") as f:
         head = f.read(4)
-    if head.startswith(b"PK"):
+    if head == b"PK\x03\x04" and suffix not in {".csv", ".txt", ".tsv"}:  # a zip (a workbook), not "PK-nr;…"
         return "xlsx"
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")):
         return "360giving"
@@ -177,24 +177,44 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
         raise ReadError(_("the workbook has no sheets"))
     chosen = sheet or names[0]
     try:
-        data = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=True)
+        # Rows are made as they are read (in the checking process, for a large file), not all at once.
+        found = workbook.get_sheet_by_name(chosen)
+        cells: Iterator[list[Any]] = iter(found.iter_rows())
+        # Leading empty rows are skipped: the first row with something in it holds the headers. Counted, so that
+        # rows are numbered as the spreadsheet numbers them.
+        skipped = 0
+        for first in cells:
+            if first.count("") + first.count(None) < len(first):
+                break
+            skipped += 1
+        else:
+            first = None
     except Exception as exc:  # a damaged sheet: calamine's own error types again
         raise ReadError(f"the file cannot be read as a spreadsheet: {exc}") from exc
-    if not data:
+    if first is None:
         raise ReadError("the sheet is empty")
-    headers = [str(h).strip() for h in data[0]]
-    total = max(len(data) - 1, 1)
+    headers = [str(h).strip() for h in first]
+    total = max(found.height - 1, 1)
     state = {"i": 0}
 
     def rows() -> Iterator[list[Any]]:
-        for i in range(1, len(data)):
-            state["i"] = i
-            row: list[Any] = data[i]
-            data[i] = None  # type: ignore[call-overload]  # let the memory go as we read
-            # Empty unless some cell is neither "" nor None (counted in C: a generator per row cost more).
-            yield list(row) if row.count("") + row.count(None) < len(row) else []
+        try:
+            for row in cells:
+                state["i"] += 1
+                # Empty unless some cell is neither "" nor None (counted in C: a generator per row cost more).
+                yield row if row.count("") + row.count(None) < len(row) else []
+        except Exception as exc:  # calamine's own error types
+            raise ReadError(f"the file cannot be read as a spreadsheet at row {state['i'] + 1}: {exc}") from exc
 
-    return Table(headers, rows(), "xlsx", sheet=chosen, sheets=names, progress=lambda: state["i"] / total)
+    return Table(
+        headers,
+        rows(),
+        "xlsx",
+        sheet=chosen,
+        sheets=names,
+        progress=lambda: min(state["i"] / total, 1.0),
+        first_row_number=skipped + 2,
+    )
 
 
 # 360Giving: the JSON package is flattened to the standard's own flat-CSV headers, so one mapping serves both.

@@ -171,6 +171,21 @@ class ImportTestCase(BaseTestCase):
             ("998146933", Decimal("250000.50"), dt.date(2023, 4, 1), "5530"),
         )
 
+    def test_it_finds_the_headers_below_empty_rows_and_right_of_empty_columns(self):
+        import xlsxwriter
+
+        path = self.tmp / "offset.xlsx"
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet("Tilsagn")
+        ws.write_row(2, 1, ["saksnummer", "søker", "kommune", "innvilget beløp", "vedtaksdato"])
+        ws.write_row(3, 1, ["2023/7", "Visit Senja AS", "Senja", 250000, "01.04.2023"])
+        ws.write_row(5, 1, ["2023/8", "Noen AS", "Tromsø", "12 x", "02.04.2023"])  # after an empty row
+        wb.close()
+        result = self.run_import(path)
+        self.assertEqual(ImportBatch.objects.get().headers[:2], ["saksnummer", "søker"])
+        self.assertEqual([(e.row, e.value) for e in result.errors], [(6, "12 x")])  # as the spreadsheet numbers it
+        self.assertEqual(self.run_import(path, skip_invalid=True).created, 1)
+
     def test_labels_become_alignments_confirmed_by_a_person(self):
         call_command("strategy", "load", "--shipped", stdout=io.StringIO())
         strategy = Strategy.objects.get(authority=self.authority, code="troms-snu-2018")
