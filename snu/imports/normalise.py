@@ -196,7 +196,7 @@ def row_hash(fields: tuple) -> str:
     return hashlib.sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
 
 
-def _texts(values: list[Any], limit: int) -> list[str]:
+def _texts(values: list[Any], limit: int | None) -> list[str]:
     """`_text(value)[:limit]` for each value; for a column of text without NUL, without a call per value."""
     if set(map(type, values)) <= {str} and "\x00" not in "".join(values):
         return [value.strip()[:limit] for value in values]
@@ -236,6 +236,7 @@ class RowNormaliser:
         self._constant_tags = tuple(t.strip() for t in _text(self.constants.get("tags", "")).split(";") if t.strip())
         self._memo: dict[str, dict[Any, Any]] = {}  # per column: distinct value → parsed (normalise_batch)
         self._memo_bad: dict[str, set[Any]] = {}  # per column: the distinct values with a problem
+        self._unique_text: set[str] = set()  # text columns seldom repeating a value: cleaned without the memo
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -450,13 +451,26 @@ class RowNormaliser:
                 list(zip(status_raw, negative, strict=True)),
                 list(zip(keys_of(status_raw), negative, strict=True)),
             )
+
+        def texts(name: str, limit: int | None = None) -> list[str]:
+            """Text cleaned (`text(limit)`) once per distinct value, or, for a column whose values seldom repeat
+            (titles, descriptions), value by value: remembering them would cost more than it saves."""
+            values = column(name)
+            if name in self._unique_text:
+                return _texts(values, limit)
+            cleaned = mapped(name, text(limit), values)
+            if len(values) >= 1000 and len(memo[name]) * 2 > len(values):
+                self._unique_text.add(name)
+                memo[name].clear()
+            return cleaned
+
         givens = mapped("municipality", text(), column("municipality"))
         places = list(zip(givens, [y for y, _tags in years], strict=True))
         resolutions = mapped("municipality+year", resolve, places, places)
         labels = mapped("labels", checked(self._labels, "labels"), column("labels"))
-        recipients = mapped("recipient", text(), column("recipient"))
-        titles = mapped("title", text(500), column("title"))
-        descriptions = mapped("description", text(), column("description"))
+        recipients = texts("recipient")
+        titles = texts("title", 500)
+        descriptions = texts("description")
         org_forms = mapped("org_form", text(10), column("org_form"))
         if not all(org_forms):
             guesses = mapped("org_form_guess", lambda name: (guess_org_form(name), False), recipients, recipients)
