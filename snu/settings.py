@@ -239,6 +239,10 @@ LOGGING = {
 # dashboard says how old its figures are meanwhile. `snu analytics snapshot` makes one at once.
 SNU_SNAPSHOT_REFRESH_SECONDS = int(os.environ.get("SNU_SNAPSHOT_REFRESH_SECONDS", "120"))
 
+# A large import (a file from 4 MB) checks the file in a forked child process while the parent writes (ADR 0003).
+# Off: everything in one process, slower; the outcome is the same.
+SNU_IMPORT_FORK = env_bool("SNU_IMPORT_FORK", True)
+
 # The name of the demo authority and other product facts.
 SNU_DEFAULT_AUTHORITY = os.environ.get("SNU_DEFAULT_AUTHORITY", "troms")
 SNU_BRREG_ENABLED = env_bool("SNU_BRREG_ENABLED")

@@ -21,7 +21,7 @@ from snu.imports.layouts import Mapping
 from snu.imports.models import ImportBatch
 
 log = logging.getLogger(__name__)
-READ_SHARE = 0.6  # of the progress bar: reading and checking; the rest is saving
+READ_SHARE = 0.8  # of the progress bar: reading, checking and writing as it goes; the rest is the indexes and history
 
 
 def runner() -> str:
