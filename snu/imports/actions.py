@@ -31,7 +31,7 @@ from snu.imports import pipeline, readers, writer
 from snu.imports.alignments import confirm_alignments_from_labels
 from snu.imports.layouts import Mapping, recognise, suggest
 from snu.imports.models import ImportBatch, SavedMapping
-from snu.imports.normalise import Context, Row, RowError, RowNormaliser
+from snu.imports.normalise import HASHED_FIELDS, Context, Row, RowError, RowNormaliser, row_hashes
 from snu.strategy.models import ElementKind, Strategy
 
 VALIDATE_BATCH = 20000  # rows normalised together, column by column (and written together)
@@ -176,6 +176,8 @@ def import_allocations(
                 table.headers, mapping, Context(MunicipalityResolver(authority.county_number), known)
             )
             large = _is_large(path)
+            # With a child checking the file, the rows' hashes are made by the writing process: it has the time.
+            normaliser.hash_rows = not (large and pipeline.can_fork())
             checked = pipeline.run(partial(checked_batches, table, normaliser, skip_invalid), fork=large)
             bad_rows = _save(
                 actor, authority, checked, strategy, batch, result, progress, state_money, skip_invalid, dry_run, large
@@ -252,6 +254,13 @@ class Checked:
 
     def rows(self, indices: Iterable[int]) -> list[Row]:
         return [Row._make(column[i] for column in self.columns) for i in indices]
+
+    def hash(self) -> None:
+        """Fill in `row_hash` where the checking left it out (`RowNormaliser.hash_rows`)."""
+        hashes = self.column("row_hash")
+        if hashes and hashes[0] is None:
+            # HASHED_FIELDS less the external id: the fields from the title to the source address.
+            self.columns[FIELD["row_hash"]] = row_hashes(self.columns[1 : len(HASHED_FIELDS)])
 
     def taken(self, indices: list[int]) -> list[list[Any]]:
         """The columns of the rows at `indices` only."""
@@ -391,6 +400,7 @@ def _save(
                     progress("reading", part.fraction)
                     if not len(part):
                         continue
+                    part.hash()
                     total += sum(part.column("amount"))
                     labelled.extend(
                         (e, ls) for e, ls in zip(part.column("external_id"), part.column("labels"), strict=True) if ls

@@ -196,6 +196,13 @@ def row_hash(fields: tuple) -> str:
     return hashlib.sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()
 
 
+def row_hashes(fields_by_column: list[list[Any]]) -> list[str]:
+    """`row_hash` of each row, given the hashed fields (`HASHED_FIELDS`) column by column."""
+    sha1 = hashlib.sha1
+    rows = zip(*fields_by_column, strict=True)
+    return [sha1(repr(fields).encode(), usedforsecurity=False).hexdigest() for fields in rows]
+
+
 def _texts(values: list[Any], limit: int | None) -> list[str]:
     """`_text(value)[:limit]` for each value; for a column of text without NUL, without a call per value."""
     if set(map(type, values)) <= {str} and "\x00" not in "".join(values):
@@ -237,6 +244,9 @@ class RowNormaliser:
         self._memo: dict[str, dict[Any, Any]] = {}  # per column: distinct value → parsed (normalise_batch)
         self._memo_bad: dict[str, set[Any]] = {}  # per column: the distinct values with a problem
         self._unique_text: set[str] = set()  # text columns seldom repeating a value: cleaned without the memo
+        # False: `normalise_columns` leaves the hash of a good batch's rows (None) to whoever takes the columns
+        # (`row_hashes`), so that the work can be done where a core is free (see `actions.import_allocations`).
+        self.hash_rows = True
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -530,10 +540,7 @@ class RowNormaliser:
                     external_id or self._key(("", *fields))
                     for external_id, fields in zip(external_ids, zip(*fields_by_column, strict=True), strict=True)
                 ]
-            hashes = [
-                sha1(repr(fields).encode(), usedforsecurity=False).hexdigest()  # `row_hash`, inlined
-                for fields in zip(*fields_by_column, strict=True)
-            ]
+            hashes = row_hashes(fields_by_column) if self.hash_rows else [None] * len(batch)
             numbers = [number for number, _cells in batch]
             return [external_ids, *fields_by_column, labels, hashes, numbers], None
         new_row = tuple.__new__  # Row(...) without the keyword handling: the fields are all given, in order
