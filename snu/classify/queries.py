@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
@@ -170,30 +172,45 @@ def similar_allocations(alignment: Alignment, k: int = 3) -> list[tuple[int, flo
     """(allocation id, similarity) of the k allocations the active model learned from that read most like this one.
 
     Kept under the base version (the allocation's text) and the edit version (a new model is audited)."""
+    return _similar(alignment.allocation_id, alignment.strategy_id, k, lambda: alignment)
 
+
+def _similar(allocation_id: int, strategy_id: int, k: int, alignment: Callable[[], Alignment]) -> list:
     def compute() -> list[tuple[int, float]]:
-        model, _label = engine.current_model(alignment.strategy)
+        found_for = alignment()
+        model, _label = engine.current_model(found_for.strategy)
         ids = getattr(model, "allocation_ids_", None)
         if not ids:
             return []
-        found = model.similar(engine.allocation_row(alignment.allocation), k + 1)
-        return [(ids[i], s) for i, s in found if i < len(ids) and ids[i] != alignment.allocation_id and s > 0][:k]
+        found = model.similar(engine.allocation_row(found_for.allocation), k + 1)
+        return [(ids[i], s) for i, s in found if i < len(ids) and ids[i] != allocation_id and s > 0][:k]
 
-    parts = (alignment.allocation_id, alignment.strategy_id, k, dataversion.edits())
+    parts = (allocation_id, strategy_id, k, dataversion.edits())
     return dataversion.cached("similar-allocations", parts, compute, scope=dataversion.BASE)
 
 
 def allocation_rows(allocation: Allocation, similar: int = 3) -> tuple:
     """The state of the alignments an allocation's section shows: its own and the similar confirmed ones named under
-    them, as (id, updated_at) pairs. With the base version it tells when the kept page is out of date (one decision
-    elsewhere leaves it standing)."""
-    own = list(Alignment.objects.filter(allocation=allocation).select_related("allocation", "strategy"))
-    wanted = {allocation.pk}
-    for alignment in own:
-        wanted.update(pk for pk, _s in similar_allocations(alignment, similar))
-    return tuple(
-        Alignment.objects.filter(allocation_id__in=wanted).order_by("pk").values_list("pk", "updated_at", "version")
+    them, as (id, updated_at, version). With the base version it tells when the kept page is out of date (a decision
+    elsewhere leaves it standing). One query when the similar ones are kept, as they mostly are."""
+    own = tuple(
+        Alignment.objects.filter(allocation=allocation)
+        .order_by("pk")
+        .values_list("pk", "strategy_id", "updated_at", "version")
     )
+    similar_ids: set[int] = set()
+    for pk, strategy_id, _updated, _version in own:
+        loader = functools.partial(_alignment_for_similarity, pk)
+        similar_ids.update(found for found, _s in _similar(allocation.pk, strategy_id, similar, loader))
+    if not similar_ids:
+        return own
+    others = Alignment.objects.filter(allocation_id__in=similar_ids).order_by("pk")
+    return own + tuple(others.values_list("pk", "strategy_id", "updated_at", "version"))
+
+
+def _alignment_for_similarity(pk: int) -> Alignment:
+    related = ("allocation__scheme", "allocation__funding_source", "allocation__recipient", "strategy")
+    return Alignment.objects.select_related(*related).get(pk=pk)
 
 
 # ------------------------------------------------------------------ across strategy versions

@@ -70,6 +70,24 @@ class KeptOnRowsTests(CommittedTestCase):
         self.assertEqual(self.render_counts(pages), {"A": 1, "B": 0, "OPP": 1, "SIRK": 0})
         self.assertContains(self.client.get(pages["A"]), "Bekreftet av en person")
 
+    def test_it_renders_an_allocation_page_again_when_a_similar_allocation_it_names_is_decided(self):
+        class Model:  # the active model has learned from B, which reads like A
+            allocation_ids_ = [self.other.pk]
+
+            def similar(self, row, k):
+                return [(0, 0.9)]
+
+        pages = self.pages()
+        with mock.patch("snu.classify.engine.current_model", return_value=(Model(), "v1")):
+            self.render_counts(pages)
+            self.assertNotContains(self.client.get(pages["A"]), "Lignende bekreftede tildelinger")
+            other = Alignment.objects.get(allocation=self.other, strategy=self.strategy)
+            classify_actions.confirm_alignment(self.advisor, other, expected_version=other.version)
+
+            # A names B among the similar confirmed allocations now: A's page is made again, though A was not decided.
+            self.assertEqual(self.render_counts({"A": pages["A"]}), {"A": 1})
+            self.assertContains(self.client.get(pages["A"]), "Lignende bekreftede tildelinger")
+
     def test_it_renders_the_element_pages_again_after_a_correction_but_not_other_allocations(self):
         pages = self.pages()
         self.render_counts(pages)
