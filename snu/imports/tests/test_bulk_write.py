@@ -242,6 +242,31 @@ class ColumnWiseTestCase(BaseTestCase):
         self.assertEqual([r[1:3] for r in first], [("Tab\there", "\\N"), ("", "line\nbreak\r")])
         self.assertEqual(first[0][3], None)
 
+    def test_a_column_with_one_value_throughout_is_stored_as_a_bound_value_would_be(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("literals in the statement: SQLite only (PostgreSQL gets COPY text)")
+        columns = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        row = (7, True, None, "O'Brien; --", "", Decimal("1.50"), dt.date(2020, 1, 2), "0012")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE constant_check (id integer primary key, a int, b bool, c text, d varchar(20), "
+                "e text, f decimal, g date, h varchar(10))"
+            )
+        self.addCleanup(lambda: connection.cursor().execute("DROP TABLE constant_check"))
+        literals = [writer._literal(writer._sqlite_column([value] * 3)) for value in row]
+        self.assertEqual(literals, ["7", "1", "NULL", "'O''Brien; --'", "''", "'1.50'", "'2020-01-02'", "'0012'"])
+        writer.copy_columns("constant_check", columns, [[value] * 3 for value in row], lambda _n: None)
+        with connection.cursor() as cursor:  # the same row through Django, every value a parameter
+            cursor.execute(f"INSERT INTO constant_check ({', '.join(columns)}) VALUES ({', '.join(['%s'] * 8)})", row)
+            typed = ", ".join(f"typeof({c}), {c}" for c in columns)
+            cursor.execute(f"SELECT {typed} FROM constant_check ORDER BY id")
+            stored = cursor.fetchall()
+        self.assertEqual(len(set(stored)), 1, stored)
+        # Mixed kinds that compare equal are bound, not written as one literal.
+        self.assertIsNone(writer._literal([True, 1]))
+        self.assertIsNone(writer._literal(["a", "b"]))
+        self.assertIsNone(writer._literal([1.0, 1.0]))
+
     def test_equal_values_of_other_kinds_are_written_apart(self):
         values = [1, True, 1, False, 0, None, Decimal("1.0"), Decimal("1.00"), -0.0, 0.0, dt.date(2020, 1, 2)]
         self.assertEqual(
