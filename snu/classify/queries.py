@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -169,48 +170,58 @@ def similar_confirmed(alignment: Alignment, k: int = 3) -> list[dict]:
 
 
 def similar_allocations(alignment: Alignment, k: int = 3) -> list[tuple[int, float]]:
-    """(allocation id, similarity) of the k allocations the active model learned from that read most like this one.
+    """(allocation id, similarity) of the k allocations the active model learned from that read most like this one."""
+    load = lambda: (alignment.allocation, alignment.strategy)  # noqa: E731 - read only when not remembered
+    return _similar(alignment.allocation_id, alignment.strategy_id, k, load)
 
-    Kept under the base version (the allocation's text) and the edit version (a new model is audited)."""
-    return _similar(alignment.allocation_id, alignment.strategy_id, k, lambda: alignment)
+
+# (allocation, strategy, k, edit version, base version) -> similar ones: remembered per process, not in the shared
+# cache (a file written costs a listing of the cache folder), for the key of a kept allocation page and its render.
+_SIMILAR: OrderedDict[tuple, list[tuple[int, float]]] = OrderedDict()
+_SIMILAR_SIZE = 20_000
+_SIMILAR_LOCK = threading.Lock()
 
 
-def _similar(allocation_id: int, strategy_id: int, k: int, alignment: Callable[[], Alignment]) -> list:
-    def compute() -> list[tuple[int, float]]:
-        found_for = alignment()
-        model, _label = engine.current_model(found_for.strategy)
-        ids = getattr(model, "allocation_ids_", None)
-        if not ids:
-            return []
-        found = model.similar(engine.allocation_row(found_for.allocation), k + 1)
-        return [(ids[i], s) for i, s in found if i < len(ids) and ids[i] != allocation_id and s > 0][:k]
-
-    parts = (allocation_id, strategy_id, k, dataversion.edits())
-    return dataversion.cached("similar-allocations", parts, compute, scope=dataversion.BASE)
+def _similar(
+    allocation_id: int, strategy_id: int, k: int, load: Callable[[], tuple[Allocation, Strategy]]
+) -> list[tuple[int, float]]:
+    key = (allocation_id, strategy_id, k, dataversion.edits(), dataversion.stamp(scope=dataversion.BASE))
+    with _SIMILAR_LOCK:
+        if key in _SIMILAR:
+            _SIMILAR.move_to_end(key)
+            return _SIMILAR[key]
+    allocation, strategy = load()
+    model, _label = engine.current_model(strategy)
+    ids = getattr(model, "allocation_ids_", None)
+    found = []
+    if ids:
+        pairs = model.similar(engine.allocation_row(allocation), k + 1)
+        found = [(ids[i], s) for i, s in pairs if i < len(ids) and ids[i] != allocation.pk and s > 0][:k]
+    with _SIMILAR_LOCK:
+        _SIMILAR[key] = found
+        while len(_SIMILAR) > _SIMILAR_SIZE:
+            _SIMILAR.popitem(last=False)
+    return found
 
 
 def allocation_rows(allocation: Allocation, similar: int = 3) -> tuple:
     """The state of the alignments an allocation's section shows: its own and the similar confirmed ones named under
     them, as (id, updated_at, version). With the base version it tells when the kept page is out of date (a decision
-    elsewhere leaves it standing). One query when the similar ones are kept, as they mostly are."""
+    elsewhere leaves it standing). `allocation` comes with its scheme, funding source and recipient (the model reads
+    them); one query when no similar ones are named and the model's answer is remembered in this process."""
     own = tuple(
         Alignment.objects.filter(allocation=allocation)
         .order_by("pk")
         .values_list("pk", "strategy_id", "updated_at", "version")
     )
     similar_ids: set[int] = set()
-    for pk, strategy_id, _updated, _version in own:
-        loader = functools.partial(_alignment_for_similarity, pk)
-        similar_ids.update(found for found, _s in _similar(allocation.pk, strategy_id, similar, loader))
+    for _pk, strategy_id, _updated, _version in own:
+        load = functools.partial(lambda pk: (allocation, Strategy.objects.get(pk=pk)), strategy_id)
+        similar_ids.update(found for found, _s in _similar(allocation.pk, strategy_id, similar, load))
     if not similar_ids:
         return own
     others = Alignment.objects.filter(allocation_id__in=similar_ids).order_by("pk")
     return own + tuple(others.values_list("pk", "strategy_id", "updated_at", "version"))
-
-
-def _alignment_for_similarity(pk: int) -> Alignment:
-    related = ("allocation__scheme", "allocation__funding_source", "allocation__recipient", "strategy")
-    return Alignment.objects.select_related(*related).get(pk=pk)
 
 
 # ------------------------------------------------------------------ across strategy versions
