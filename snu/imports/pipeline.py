@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 
 T = TypeVar("T")
+SILENCE_SECONDS = 300  # the longest the parent waits for the child's next batch before giving up on it
 _END = "end"
 _ITEM = "item"
 _FAILED = "failed"
@@ -51,6 +53,7 @@ def _forked(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
     def child() -> None:  # runs in the child process
         receive.close()
         try:
+            _fresh_locks()
             for item in produce():
                 send.send_bytes(pickle.dumps((_ITEM, item), protocol=pickle.HIGHEST_PROTOCOL))
             send.send_bytes(pickle.dumps((_END, None)))
@@ -66,6 +69,18 @@ def _forked(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
     return _received(process, receive)
 
 
+def _fresh_locks() -> None:
+    """A lock that another thread of the parent held at the moment of the fork stays held in the child, by a
+    thread the child does not have. Logging and the import system renew theirs after a fork; the one lock the
+    checking code takes besides is the active translation's (Django keeps it in an asgiref `Local`, which locks on
+    every read). Give it a new one, so that a fork from a busy multi-threaded web process cannot hang the child."""
+    from django.utils.translation import trans_real
+
+    active = getattr(trans_real, "_active", None)
+    if isinstance(getattr(active, "_lock", None), type(threading.RLock())):
+        object.__setattr__(active, "_lock", threading.RLock())
+
+
 def _failure(exc: BaseException) -> bytes:
     try:
         return pickle.dumps((_FAILED, exc))
@@ -77,6 +92,8 @@ def _failure(exc: BaseException) -> bytes:
 def _received(process: Any, receive: Any) -> Iterator[Any]:
     try:
         while True:
+            if not receive.poll(SILENCE_SECONDS):  # a batch takes about a second: the child is stuck
+                raise ChildFailed(f"the checking process gave no sign of life for {SILENCE_SECONDS} s")
             try:
                 kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301 - from our own child
             except EOFError as exc:

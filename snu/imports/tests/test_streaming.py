@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
+import time
 import unittest
 from decimal import Decimal
 from pathlib import Path
@@ -80,6 +82,35 @@ class PipelineTestCase(SimpleTestCase):
         next(items)
         self.assertTrue(multiprocessing.active_children())
         items.close()  # type: ignore[attr-defined]
+        self.assertEqual(multiprocessing.active_children(), [])
+
+    def test_a_lock_held_by_another_thread_at_the_fork_does_not_hang_the_child(self):
+        from django.utils.translation import gettext, trans_real
+
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:  # another request's thread, reading the active language right at the fork
+            with trans_real._active._lock:  # type: ignore[attr-defined]
+                held.set()
+                release.wait(20)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        self.assertTrue(held.wait(5))
+        try:
+            with mock.patch.object(pipeline, "SILENCE_SECONDS", 10):
+                items = list(pipeline.run(lambda: iter([gettext("the amount is missing")])))
+        finally:
+            release.set()
+            thread.join()
+        self.assertEqual(len(items), 1)
+
+    def test_a_child_that_stops_giving_batches_is_given_up(self):
+        with (
+            mock.patch.object(pipeline, "SILENCE_SECONDS", 1),
+            self.assertRaisesMessage(pipeline.ChildFailed, "no sign of life for 1 s"),
+        ):
+            list(pipeline.run(lambda: (time.sleep(30) or x for x in [1])))
         self.assertEqual(multiprocessing.active_children(), [])
 
     def test_it_runs_here_when_forking_is_off(self):
