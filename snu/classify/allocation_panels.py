@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from snu.classify import queries
 from snu.classify.forms import DecisionForm
+from snu.core import dataversion
 from snu.core.permissions import can_edit
 from snu.grants.models import Allocation
 from snu.strategy.models import Element, Strategy
@@ -32,4 +33,8 @@ def kept_rows(allocation: Allocation) -> tuple:
 
 
 def _elements(strategy: Strategy) -> list[Element]:
-    return list(strategy.elements.select_related("strategy").order_by("order", "code"))
+    return dataversion.remembered(
+        "decision-elements",
+        strategy.pk,
+        lambda: list(strategy.elements.select_related("strategy").order_by("order", "code")),
+    )

@@ -229,15 +229,26 @@ def allocation_rows(allocation: Allocation, similar: int = 3) -> tuple:
 
 def mapping_weights(source: Strategy, target: Strategy) -> dict[int, list[tuple[Element, Decimal]]]:
     """source element id → [(target element, link weight)] from the version mapping (empty if none)."""
-    links = MappingLink.objects.filter(mapping__source=source, mapping__target=target).select_related("target_element")
-    out: dict[int, list[tuple[Element, Decimal]]] = defaultdict(list)
-    for link in links:
-        out[link.source_element_id].append((link.target_element, link.weight))
-    return out
+
+    def read() -> dict[int, list[tuple[Element, Decimal]]]:
+        links = MappingLink.objects.filter(mapping__source=source, mapping__target=target).select_related(
+            "target_element"
+        )
+        out: dict[int, list[tuple[Element, Decimal]]] = defaultdict(list)
+        for link in links:
+            out[link.source_element_id].append((link.target_element, link.weight))
+        return out
+
+    return dataversion.remembered("mapping-weights", (source.pk, target.pk), read)
 
 
 def newer_strategies(strategy: Strategy) -> list[Strategy]:
-    return [m.target for m in strategy.mappings_out.select_related("target").order_by("-target__period_from")]
+    # Strategies are counted in the base version, mappings are audited: remembered per process while both stand.
+    return dataversion.remembered(
+        "newer-strategies",
+        strategy.pk,
+        lambda: [m.target for m in strategy.mappings_out.select_related("target").order_by("-target__period_from")],
+    )
 
 
 def weights_in_terms(weights: dict[int, Decimal], links: dict[int, list[tuple[Element, Decimal]]]) -> dict:

@@ -263,3 +263,26 @@ def fragment_key(using: str = DEFAULT_DB_ALIAS, scope: int = DATA) -> str:
         return secrets.token_hex(8)
     instance, version = stamp(using, scope)
     return f"{instance}-{scope}-{version}"
+
+
+_REMEMBERED: dict[Any, Any] = {}
+_REMEMBERED_SIZE = 2_000
+_REMEMBERED_LOCK = threading.Lock()
+
+
+def remembered(name: str, parts: Any, compute: Callable[[], T], using: str = DEFAULT_DB_ALIAS, scope: int = BASE) -> T:
+    """`compute()`, remembered in this process while the base version (by default) and the edit version stand: for
+    small structures many pages read (a strategy's elements, its version mappings), where the shared cache would
+    cost a file read and the database a query. Inside a transaction it is computed afresh."""
+    if connections[using].in_atomic_block:
+        return compute()
+    key = (name, parts, stamp(using, scope), edits(using))
+    with _REMEMBERED_LOCK:
+        if key in _REMEMBERED:
+            return _REMEMBERED[key]
+    value = compute()
+    with _REMEMBERED_LOCK:
+        if len(_REMEMBERED) >= _REMEMBERED_SIZE:
+            _REMEMBERED.clear()  # old versions' entries: never read again
+        _REMEMBERED[key] = value
+    return value
