@@ -176,9 +176,9 @@ def _literal(values: Sequence[Any]) -> str | None:
     which SQLite stores as it would store the same value bound as a parameter), or None to bind the values."""
     first = values[0]
     kind = type(first)
-    if kind not in _LITERAL_KINDS or values.count(first) != len(values):
-        return None
-    if not all(type(value) is kind for value in values):  # True == 1, 1 == 1.0: equal, but stored apart
+    if kind not in _LITERAL_KINDS or values[-1] != first or values[len(values) // 2] != first:
+        return None  # (the usual column: told apart at a glance)
+    if values.count(first) != len(values) or len(set(map(type, values))) != 1:  # True == 1: equal, stored apart
         return None
     if first is None:
         return "NULL"
