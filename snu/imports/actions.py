@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -176,9 +176,6 @@ def import_allocations(
                 table.headers, mapping, Context(MunicipalityResolver(authority.county_number), known)
             )
             large = _is_large(path)
-            # With a child checking the file for PostgreSQL, the rows' hashes are made by the writing process: it
-            # mostly waits for the server. On SQLite the writing process is the busier one (SQLite works in it).
-            normaliser.hash_rows = not (large and pipeline.can_fork() and connection.vendor == "postgresql")
             checked = pipeline.run(partial(checked_batches, table, normaliser, skip_invalid), fork=large)
             bad_rows = _save(
                 actor, authority, checked, strategy, batch, result, progress, state_money, skip_invalid, dry_run, large
@@ -281,6 +278,9 @@ def checked_batches(table: readers.Table, normaliser: RowNormaliser, keep_bad: b
     batch: list[tuple[int, list[Any]]] = []
 
     def check(batch: list[tuple[int, list[Any]]]) -> Checked:
+        # The rows' hashes are made wherever there is time: in a checking child only while the writing process is
+        # the busier one (it took the last batch late); otherwise the writer makes them (`Checked.hash`).
+        normaliser.hash_rows = not pipeline.in_child() or pipeline.parent_busy()
         columns, outs = normaliser.normalise_columns(batch)
         errors: list[RowError] = []
         bad: list[list[Any]] = []

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -54,8 +55,12 @@ def _forked(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
         receive.close()
         try:
             _fresh_locks()
+            _state["in_child"] = True
             for item in produce():
-                send.send_bytes(pickle.dumps((_ITEM, item), protocol=pickle.HIGHEST_PROTOCOL))
+                data = pickle.dumps((_ITEM, item), protocol=pickle.HIGHEST_PROTOCOL)
+                started = time.monotonic()
+                send.send_bytes(data)  # returns once the parent has taken (most of) it
+                _state["last_wait"] = time.monotonic() - started
             send.send_bytes(pickle.dumps((_END, None)))
         except BaseException as exc:  # every failure goes back to the parent
             send.send_bytes(_failure(exc))
@@ -67,6 +72,21 @@ def _forked(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
     process.start()
     send.close()
     return _received(process, receive)
+
+
+_state = {"in_child": False, "last_wait": 0.0}
+BUSY_SECONDS = 0.05
+
+
+def in_child() -> bool:
+    """Whether this code runs in a checking child."""
+    return bool(_state["in_child"])
+
+
+def parent_busy() -> bool:
+    """In a child: whether the parent took its last item late (it was still busy with the one before), so that
+    work the parent could do is better done here. False before the first item, and in the parent."""
+    return bool(_state["in_child"]) and _state["last_wait"] > BUSY_SECONDS
 
 
 def _fresh_locks() -> None:

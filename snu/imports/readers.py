@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -180,15 +181,12 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
         # Rows are made as they are read (in the checking process, for a large file), not all at once.
         found = workbook.get_sheet_by_name(chosen)
         cells: Iterator[list[Any]] = iter(found.iter_rows())
-        # Leading empty rows are skipped: the first row with something in it holds the headers. Counted, so that
-        # rows are numbered as the spreadsheet numbers them.
-        skipped = 0
-        for first in cells:
-            if first.count("") + first.count(None) < len(first):
-                break
-            skipped += 1
-        else:
-            first = None
+        # The headers are the used area's first row. calamine gives the rows above it too (empty): skip them,
+        # counted, so that rows are numbered as the spreadsheet numbers them.
+        skipped = found.start[0] if found.start else 0
+        for _row in itertools.islice(cells, skipped):
+            pass
+        first = next(cells, None)
     except Exception as exc:  # a damaged sheet: calamine's own error types again
         raise ReadError(f"the file cannot be read as a spreadsheet: {exc}") from exc
     if first is None:
