@@ -172,6 +172,60 @@ print(json.dumps({"rows": r.rows_read, "created": r.created, "invalid": r.invali
 """
 
 
+# The floor: what the database alone needs for the rows just imported. They are read back as stored, deleted and
+# committed, then written again the way an import writes them (plain indexes dropped and built again afterwards,
+# PostgreSQL's foreign keys too, SQLite's foreign keys off), with no reading or checking: no importer can be faster.
+FLOOR = r"""
+import io, json, os, sys, time
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "snu.settings"
+django.setup()
+from django.db import connection, transaction
+from snu.grants.models import Allocation
+from snu.imports import writer
+table = Allocation._meta.db_table
+with connection.cursor() as cursor:
+    columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+    if connection.vendor == "postgresql":
+        data = io.BytesIO()
+        with cursor.cursor.copy(f"COPY {table} TO STDOUT") as copy:
+            for block in copy:
+                data.write(block)
+        data = data.getvalue()
+    else:
+        cursor.execute(f"SELECT * FROM {table}")
+        data = cursor.fetchall()
+n = Allocation.objects.count()
+with transaction.atomic():
+    Allocation.objects.all().delete()
+times = {}
+with writer.foreign_keys_off():
+    t = time.perf_counter()
+    with transaction.atomic():
+        with writer.indexes_rebuilt_after(table, n), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    for start in range(0, len(data), 1 << 20):
+                        copy.write(data[start : start + (1 << 20)])
+            else:
+                marks = ", ".join(["?"] * len(columns))
+                connection.connection.executemany(f"INSERT INTO {table} VALUES ({marks})", data)
+            times["insert"] = time.perf_counter() - t
+        times["indexes"] = time.perf_counter() - t - times["insert"]
+        c = time.perf_counter()
+    times["commit"] = time.perf_counter() - c
+print(json.dumps({"rows": n, **times}))
+"""
+
+
+def run_floor(database_url: str, data_dir: Path) -> dict:
+    env = {**os.environ, "SNU_DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "SNU_LOG_LEVEL": "ERROR"}
+    out = subprocess.run([sys.executable, "-c", FLOOR], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_import(path: Path, database_url: str, data_dir: Path, sheet: str = "") -> dict:
     env = {**os.environ, "SNU_DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "SNU_LOG_LEVEL": "ERROR"}
     args = [sys.executable, "-c", CHILD, str(path), *([sheet] if sheet else [])]
@@ -254,6 +308,14 @@ def main() -> None:
             f"{'met' if r['peak_mb'] + r['child_peak_mb'] < 2048 else 'NOT met'}); "
             f"{r['seconds'] / polars_s:.0f}× Polars' read time, {r['seconds'] / duckdb_s:.0f}× DuckDB's; "
             f"load average {os.getloadavg()[0]:.1f}"
+        )
+        f = run_floor(url, data_dir)
+        seconds = f["insert"] + f["indexes"] + f["commit"]
+        say(
+            f"{'':10} floor: the database alone writes the same {f['rows']:,} rows in {seconds:.1f} s (insert "
+            f"{f['insert']:.1f} s, indexes{' and foreign keys' if name == 'postgresql' else ''} {f['indexes']:.1f} s, "
+            f"commit {f['commit']:.1f} s) = at most {f['rows'] / seconds:,.0f} rows/s for any importer on this machine "
+            f"and schema; load average {os.getloadavg()[0]:.1f}"
         )
     if opts.xlsx_rows:
         xlsx = work / "allocations.xlsx"
