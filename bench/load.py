@@ -315,7 +315,7 @@ def decide(user: User, queue_page: bytes, change: bool = False) -> tuple[int, by
     fields = form.fields
     if change:
         chosen = dict(fields)
-        name = next((n for n, _v in fields if n.endswith("-primary")), None)
+        name = next((n for n, _v in fields if n.endswith("-primary")), "")
         others = [v for v in form.primaries if v != chosen.get(name)]
         if name and others:
             fields = [(n, others[0] if n == name else v) for n, v in fields]
@@ -373,7 +373,7 @@ def drive(
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
     ready = threading.Barrier(users + 1)
-    clock = {"stop_at": 0.0}
+    clock = {"stop_at": 0.0, "decisions": 0}
 
     def run(i: int) -> None:
         rng = random.Random(i)
@@ -386,7 +386,7 @@ def drive(
             ready.wait()
             return
         ready.wait()
-        visits = decisions = 0
+        visits = 0
         while time.monotonic() < clock["stop_at"]:
             visits += 1
             for kind, path in visit_plan(sample, rng):
@@ -407,9 +407,11 @@ def drive(
                     time.sleep(rng.uniform(0, 2 * think))
                 if kind == "page: review queue" and decide_every and visits % decide_every == 0 and status == 200:
                     t = time.perf_counter()
-                    decisions += 1
+                    with lock:  # counted over all users: each makes only a few decisions in a run
+                        clock["decisions"] += 1
+                        change = bool(change_every) and clock["decisions"] % change_every == 0
                     try:
-                        answer = decide(user, body, change=bool(change_every) and decisions % change_every == 0)
+                        answer = decide(user, body, change=change)
                         status = answer[0] if answer else 302
                     except Exception as exc:
                         status = f"{type(exc).__name__}"  # type: ignore[assignment]
@@ -510,8 +512,8 @@ def main() -> None:
         type=int,
         default=0,
         metavar="M",
-        help="with --decide-every: every M-th decision of a user chooses another primary focus area (a correction) "
-        "instead of accepting",
+        help="with --decide-every: every M-th decision (over all users) chooses another primary focus area (a "
+        "correction) instead of accepting",
     )
     parser.add_argument(
         "--no-watcher",
