@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +19,8 @@ from snu.analytics.exports import plain
 from snu.analytics.filters import Filters
 from snu.core.cli import add_authority_argument, get_authority
 from snu.strategy.models import Strategy
+
+WATCH_NICENESS = 10
 
 
 class Command(BaseCommand):
@@ -51,6 +54,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         if opts["action"] == "snapshot" and opts["watch"]:
+            # Below the web processes: on a machine they share, a refresh (DuckDB uses every core) must not make
+            # requests wait. PostgreSQL's side of the dump is not lowered by this.
+            os.nice(WATCH_NICENESS)
             self.stdout.write(f"Watching the data; snapshots in {snapshot.directory()}")
             snapshot.watch(stdout=self.stdout)
             return
