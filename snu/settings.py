@@ -121,7 +121,8 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if os.environ.get("SNU_CACHE") == "locmem"
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, culling at most once a minute instead of listing the folder on every write.
+            "BACKEND": "snu.core.cache.FileCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
         }
