@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import functools
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -12,6 +10,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from snu.core import dataversion
+from snu.core import panels as sections
 from snu.core.permissions import owned_or_404, reader_required
 from snu.grants import queries
 from snu.grants.models import Allocation
@@ -91,11 +90,11 @@ def _chain(*parts):
 
 def allocation_panels(request: HttpRequest, allocation: Allocation) -> list[dict]:
     """Sections other apps add to the allocation page (alignment, plans, partners)."""
-    panels = []
-    for app in PANEL_APPS:
-        module = f"snu.{app}.allocation_panels"
-        if find_spec(module) is not None:
-            panels.extend(import_module(module).panels(request, allocation))
+    panels = [
+        p
+        for _app, module in sections.modules(PANEL_APPS, "allocation_panels")
+        for p in module.panels(request, allocation)
+    ]
     return sorted(panels, key=lambda p: p.get("order", 50))
 
 
@@ -103,14 +102,7 @@ def allocation_rows(allocation: Allocation) -> tuple:
     """The state of the rows the panels show beyond what the base version counts (`snu.core.dataversion.BASE`):
     each panel app may give `kept_rows(allocation)` (the alignment section gives its alignments' stamps). The
     other panels show audited records (plans, partners) and allocations, which the edit and base versions cover."""
-    rows = []
-    for app in PANEL_APPS:
-        module = f"snu.{app}.allocation_panels"
-        if find_spec(module) is not None:
-            kept_rows = getattr(import_module(module), "kept_rows", None)
-            if kept_rows is not None:
-                rows.append((app, kept_rows(allocation)))
-    return tuple(rows)
+    return sections.kept_rows(PANEL_APPS, "allocation_panels", allocation)
 
 
 @reader_required

@@ -198,7 +198,7 @@ def _is_large(path: Path) -> bool:
         size = path.stat().st_size
     except OSError:
         return False
-    return size >= getattr(settings, "SNU_IMPORT_FORK_BYTES", FORK_BYTES)
+    return size >= FORK_BYTES
 
 
 _gc_lock = threading.Lock()
@@ -704,7 +704,7 @@ def _allocation_columns(
     schemes: dict,
     orgs: dict,
     now: Any,
-    recipients: dict | None = None,
+    recipients: dict,
 ) -> list[Sequence[Any]]:
     """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column (the same values as
     `_field_values` gives for one row)."""
@@ -730,9 +730,9 @@ def _allocation_columns(
 
     links = _per_distinct(link, list(zip(field("scheme"), field("funding_source"), strict=True)))
     pairs = list(zip(field("org_number"), field("recipient_name"), strict=True))
-    known = {} if recipients is None else recipients  # kept from batch to batch: an organisation's id stays
-    known.update((pair, recipient(pair)) for pair in dict.fromkeys(pairs).keys() - known.keys())
-    recipient_ids = list(map(known.__getitem__, pairs))
+    # `recipients` is kept from batch to batch: an organisation's id stays.
+    recipients.update((pair, recipient(pair)) for pair in dict.fromkeys(pairs).keys() - recipients.keys())
+    recipient_ids = list(map(recipients.__getitem__, pairs))
     tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), field("tags"))
     return [
         [authority.pk] * n,

@@ -37,7 +37,7 @@ class ChildFailed(RuntimeError):
 
 
 def can_fork() -> bool:
-    return getattr(settings, "SNU_IMPORT_FORK", True) and "fork" in multiprocessing.get_all_start_methods()
+    return settings.SNU_IMPORT_FORK and "fork" in multiprocessing.get_all_start_methods()
 
 
 def run(produce: Callable[[], Iterator[T]], *, fork: bool = True) -> Iterator[T]:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import functools
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from snu.core import panels as sections
 from snu.core.permissions import advisor_required, owned_or_404, reader_required
 from snu.strategy import actions, queries, yamlio
 from snu.strategy.forms import ElementForm, StrategyForm
@@ -60,26 +59,18 @@ ELEMENT_PANEL_APPS = ("classify", "analytics", "plans", "partners", "signals")
 
 def element_panels(request: HttpRequest, element: Element) -> list[dict]:
     """Sections other apps add to an element page (allocations, plans, partners, signals)."""
-    panels = []
-    for app in ELEMENT_PANEL_APPS:
-        module = f"snu.{app}.element_panels"
-        if find_spec(module) is not None:
-            panels.extend(import_module(module).panels(request, element))
-    return panels
+    return [
+        p
+        for _app, module in sections.modules(ELEMENT_PANEL_APPS, "element_panels")
+        for p in module.panels(request, element)
+    ]
 
 
 def element_rows(request: HttpRequest, element: Element) -> tuple:
     """What the element page is kept under besides the totals and edit versions: each panel app may give
     `kept_rows(request, element)`, the state of what its section shows beyond them (the alignments listed, the
     analytics snapshot). Plans, partners and signals are audited records: the edit version covers them."""
-    rows = []
-    for app in ELEMENT_PANEL_APPS:
-        module = f"snu.{app}.element_panels"
-        if find_spec(module) is not None:
-            kept_rows = getattr(import_module(module), "kept_rows", None)
-            if kept_rows is not None:
-                rows.append((app, kept_rows(request, element)))
-    return tuple(rows)
+    return sections.kept_rows(ELEMENT_PANEL_APPS, "element_panels", request, element)
 
 
 @reader_required
