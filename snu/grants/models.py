@@ -175,12 +175,13 @@ class Allocation(AuthorityOwned):
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
-        ordering = ["-decision_date", "-id"]
+        ordering = ["-year", "-decision_date", "-id"]  # newest first, year by year: served by the index below
         constraints = [models.UniqueConstraint(fields=["authority", "external_id"], name="allocation_external_id")]
         indexes = [
-            models.Index(fields=["authority", "-decision_date", "-id"], name="allocation_newest_first"),
             models.Index(fields=["authority", "-amount", "-id"], name="allocation_largest_first"),
-            # year descending: serves both "newest first" in one year (the list) and across years (the API).
+            # year descending: serves "newest first" (year, then decision date) in one year and across years, for
+            # the list, the open data and the API. No index on the decision date alone: a second order that is all
+            # but the same costs every imported row (0.6 s a million on SQLite).
             models.Index(fields=["authority", "-year", "-decision_date", "-id"], name="allocation_year_newest_first"),
             models.Index(fields=["authority", "current_municipality", "year"]),
             models.Index(fields=["authority", "scheme", "year"]),

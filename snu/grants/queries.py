@@ -12,8 +12,8 @@ from snu.core.models import Authority
 from snu.grants.models import Allocation, AllocationStatus, FundingSource, Municipality, Organisation, Scheme
 
 SORTS = {
-    "date": ("-decision_date", "-id"),
-    "-date": ("decision_date", "id"),
+    "date": ("-year", "-decision_date", "-id"),  # newest first, year by year (see `Allocation.Meta.indexes`)
+    "-date": ("year", "decision_date", "id"),
     "amount": ("-amount", "-id"),
     "-amount": ("amount", "id"),
     "recipient": ("recipient_name", "id"),

@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from snu.strategy.models import ElementKind, Strategy
 
 VALIDATE_BATCH = 20000  # rows normalised together, column by column (and written together)
 FORK_BYTES = 4 * 1024 * 1024  # from this file size on, the file is checked in a child process (`pipeline`)
+HASH_SHARE_STEP = 0.25  # how far the share of rows a checking child hashes moves from one batch to the next
 ERRORS_KEPT = 1000  # problems stored on the batch for the page; the full list goes to the report file
 Progress = Callable[[str, float], None]
 
@@ -254,11 +256,13 @@ class Checked:
         return [Row._make(column[i] for column in self.columns) for i in indices]
 
     def hash(self) -> None:
-        """Fill in `row_hash` where the checking left it out (`RowNormaliser.hash_rows`)."""
+        """Fill in `row_hash` where the checking left it out (the rows after its `RowNormaliser.hash_share`)."""
         hashes = self.column("row_hash")
-        if hashes and hashes[0] is None:
+        if hashes and hashes[-1] is None:
+            start = hashes.index(None)
             # HASHED_FIELDS less the external id: the fields from the title to the source address.
-            self.columns[FIELD["row_hash"]] = row_hashes(self.columns[1 : len(HASHED_FIELDS)])
+            fields = self.columns[1 : len(HASHED_FIELDS)]
+            hashes[start:] = row_hashes([column[start:] for column in fields] if start else fields)
 
     def taken(self, indices: list[int]) -> list[list[Any]]:
         """The columns of the rows at `indices` only."""
@@ -274,25 +278,28 @@ def checked_batches(table: readers.Table, normaliser: RowNormaliser, keep_bad: b
     """Read and check the file batch by batch. An identifier seen on an earlier row makes a row bad. Runs in the
     checking child process for a large file: it touches no database."""
     first_seen: dict[str, int] = {}
-    number = table.first_row_number - 1
-    batch: list[tuple[int, list[Any]]] = []
+    share = HASH_SHARE_STEP * 2
 
-    def check(batch: list[tuple[int, list[Any]]]) -> Checked:
-        # The rows' hashes are made wherever there is time: in a checking child only while the writing process is
-        # the busier one (it took the last batch late); otherwise the writer makes them (`Checked.hash`).
-        normaliser.hash_rows = not pipeline.in_child() or pipeline.parent_busy()
-        columns, outs = normaliser.normalise_columns(batch)
+    def check(numbers: Sequence[int], cells_of: list[list[Any]]) -> Checked:
+        nonlocal share
+        # The rows' hashes are made wherever there is time. In a checking child, a share of each batch's rows,
+        # more while the writing process is the busier one (it took the last batch late), less while it waits
+        # for batches; the writer hashes the rest (`Checked.hash`).
+        if pipeline.in_child():
+            share = min(1.0, share + HASH_SHARE_STEP) if pipeline.parent_busy() else max(0.0, share - HASH_SHARE_STEP)
+        normaliser.hash_share = share if pipeline.in_child() else 1.0
+        columns, outs = normaliser.normalise_cells(numbers, cells_of)
         errors: list[RowError] = []
         bad: list[list[Any]] = []
         if columns is not None:  # the usual batch: every row good
             ids = columns[FIELD["external_id"]]
             if first_seen.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # and no identifier seen twice
                 first_seen.update(zip(ids, columns[FIELD["row_number"]], strict=True))
-                return Checked(columns, [], [], len(batch), table.progress())
+                return Checked(columns, [], [], len(cells_of), table.progress())
             outs = [Row._make(values) for values in zip(*columns, strict=True)]
         assert outs is not None
         good: list[Row] = []
-        for (number, cells), out in zip(batch, outs, strict=True):
+        for number, cells, out in zip(numbers, cells_of, outs, strict=True):
             if isinstance(out, Row) and out.external_id in first_seen:
                 out = [
                     RowError(
@@ -310,18 +317,25 @@ def checked_batches(table: readers.Table, normaliser: RowNormaliser, keep_bad: b
                 if keep_bad:
                     bad.append([*cells, "; ".join(f"{e.column}: {e.reason}" for e in out)])
         columns = [list(c) for c in zip(*good, strict=True)] if good else []
-        return Checked(columns, errors, bad, len(batch), table.progress())
+        return Checked(columns, errors, bad, len(cells_of), table.progress())
 
-    # Column by column in batches: each distinct value is parsed once (see `RowNormaliser.normalise_batch`).
-    for cells in table.rows:
-        number += 1
-        if not cells:
-            continue
-        batch.append((number, cells))
-        if len(batch) == VALIDATE_BATCH:
-            yield check(batch)
-            batch = []
-    last = check(batch)
+    # Column by column in batches: each distinct value is parsed once (see `RowNormaliser.normalise_batch`). The
+    # rows are taken a batch at a time (empty rows are numbered, then left out), without a step per row here.
+    rows = iter(table.rows)
+    number = table.first_row_number
+    for chunk in iter(lambda: list(islice(rows, VALIDATE_BATCH)), []):
+        if all(chunk):  # no empty row (the usual batch)
+            part = check(range(number, number + len(chunk)), chunk)
+        else:
+            kept = [i for i, cells in enumerate(chunk) if cells]
+            part = check([number + i for i in kept], [chunk[i] for i in kept])
+        number += len(chunk)
+        if len(chunk) < VALIDATE_BATCH:  # the last
+            part.fraction = 1.0
+            yield part
+            return
+        yield part
+    last = check([], [])  # the file ended with a full batch (or had no rows)
     last.fraction = 1.0
     yield last
 
@@ -497,11 +511,13 @@ class _Links:
 
     def add(self, part: Checked, new: list[int], changed: list[Row]) -> None:
         """Make sure every source, scheme and recipient of these rows exists."""
-        names = {part.column("funding_source")[i] for i in new} | {r.funding_source for r in changed}
+        schemes, sources = part.column("scheme"), part.column("funding_source")
+        if len(new) != len(part):  # (every row new, as in a first import: the columns as they are)
+            schemes, sources = [schemes[i] for i in new], [sources[i] for i in new]
+        names = set(sources) | {r.funding_source for r in changed}
         self._add_sources(sorted(n for n in names if n))
-        schemes = part.column("scheme")
-        sources = part.column("funding_source")
-        pairs = dict.fromkeys([(schemes[i], sources[i]) for i in new] + [(r.scheme, r.funding_source) for r in changed])
+        pairs = dict.fromkeys(zip(schemes, sources, strict=True))
+        pairs.update(dict.fromkeys((r.scheme, r.funding_source) for r in changed))
         self._add_schemes(pairs)
         self._add_organisations(part, new, changed)
 
@@ -728,7 +744,10 @@ def _allocation_columns(
             return orgs.get(org_number)
         return orgs.get("name:" + name.lower()) if name else None
 
-    links = _per_distinct(link, list(zip(field("scheme"), field("funding_source"), strict=True)))
+    keys = list(zip(field("scheme"), field("funding_source"), strict=True))
+    linked = {key: link(key) for key in dict.fromkeys(keys)}
+    source_ids = list(map({key: ids[0] for key, ids in linked.items()}.__getitem__, keys))
+    scheme_ids = list(map({key: ids[1] for key, ids in linked.items()}.__getitem__, keys))
     pairs = list(zip(field("org_number"), field("recipient_name"), strict=True))
     # `recipients` is kept from batch to batch: an organisation's id stays.
     recipients.update((pair, recipient(pair)) for pair in dict.fromkeys(pairs).keys() - recipients.keys())
@@ -744,8 +763,8 @@ def _allocation_columns(
         recipient_ids,
         field("recipient_name"),
         field("org_number"),
-        [pair[0] for pair in links],
-        [pair[1] for pair in links],
+        source_ids,
+        scheme_ids,
         field("municipality_given"),
         field("municipality_id"),
         field("current_municipality_id"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -244,9 +245,10 @@ class RowNormaliser:
         self._memo: dict[str, dict[Any, Any]] = {}  # per column: distinct value → parsed (normalise_batch)
         self._memo_bad: dict[str, set[Any]] = {}  # per column: the distinct values with a problem
         self._unique_text: set[str] = set()  # text columns seldom repeating a value: cleaned without the memo
-        # False: `normalise_columns` leaves the hash of a good batch's rows (None) to whoever takes the columns
-        # (`row_hashes`), so that the work can be done where a core is free (see `actions.import_allocations`).
-        self.hash_rows = True
+        # The share of a good batch's rows whose hash `normalise_columns` makes; it leaves the others' (None) to
+        # whoever takes the columns (`row_hashes`), so that the work is done where a core is free (see
+        # `actions.checked_batches`).
+        self.hash_share = 1.0
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.at.get(name)
@@ -346,9 +348,14 @@ class RowNormaliser:
     ) -> tuple[list[list[Any]] | None, list[Row | list[RowError]] | None]:
         """`normalise_batch`, with the usual outcome (every row good) given column by column, one list per field
         of `Row`: (columns, None). Otherwise (None, what `normalise_batch` gives)."""
-        if not batch:
+        return self.normalise_cells([number for number, _cells in batch], [cells for _number, cells in batch])
+
+    def normalise_cells(
+        self, numbers: Sequence[int], cells_of: list[list[Any]]
+    ) -> tuple[list[list[Any]] | None, list[Row | list[RowError]] | None]:
+        """`normalise_columns` given the row numbers and the rows' cells apart (no pair made for every row)."""
+        if not cells_of:
             return [[] for _field in Row._fields], None
-        cells_of = [cells for _number, cells in batch]
         slow: set[int] = set()  # rows with a problem (or an odd cell): handled by `normalise`
         memo = self._memo
         # Every row as wide as the mapped columns (the usual case): transpose in one go.
@@ -399,6 +406,8 @@ class RowNormaliser:
             if overflow:  # more distinct values than are remembered: look them up in both
                 overflow.update((key, cache[key]) for key in distinct if key not in overflow)
                 return list(map(overflow.__getitem__, keys))
+            if own_keys and all(cache[key] is key for key in distinct):  # clean text stays itself: no lookups
+                return values
             return list(map(cache.__getitem__, keys))
 
         def checked(method: Any, name: str, *args: Any) -> Any:
@@ -540,13 +549,16 @@ class RowNormaliser:
                     external_id or self._key(("", *fields))
                     for external_id, fields in zip(external_ids, zip(*fields_by_column, strict=True), strict=True)
                 ]
-            hashes = row_hashes(fields_by_column) if self.hash_rows else [None] * len(batch)
-            numbers = [number for number, _cells in batch]
-            return [external_ids, *fields_by_column, labels, hashes, numbers], None
+            # The first `hash_share` of the rows hashed here; the rest left (None) to `row_hashes` elsewhere.
+            hashed = round(len(cells_of) * self.hash_share)
+            hashes: list[str | None] = [None] * len(cells_of)
+            if hashed:
+                hashes[:hashed] = row_hashes([column[:hashed] for column in fields_by_column])
+            return [external_ids, *fields_by_column, labels, hashes, list(numbers)], None
         new_row = tuple.__new__  # Row(...) without the keyword handling: the fields are all given, in order
         out: list[Row | list[RowError]] = []
-        for j, ((number, cells), fields, external_id, label_codes) in enumerate(
-            zip(batch, zip(*fields_by_column, strict=True), external_ids, labels, strict=True)
+        for j, (number, cells, fields, external_id, label_codes) in enumerate(
+            zip(numbers, cells_of, zip(*fields_by_column, strict=True), external_ids, labels, strict=True)
         ):
             if j in slow:
                 out.append(self.normalise(cells, number))

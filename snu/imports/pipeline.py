@@ -75,7 +75,7 @@ def _forked(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
 
 
 _state = {"in_child": False, "last_wait": 0.0}
-BUSY_SECONDS = 0.05
+BUSY_SECONDS = 0.02  # (handing over a batch to a waiting parent takes a few milliseconds)
 
 
 def in_child() -> bool:

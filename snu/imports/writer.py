@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -23,6 +25,9 @@ SQLITE_CACHE_KIB = -256 * 1024  # negative: KiB, i.e. up to 256 MB while inserti
 REBUILD_MIN_ROWS = 20_000
 POSTGRES_LOCK_WAIT = "2s"
 POSTGRES_INDEX_MEMORY = "256MB"
+SQLITE_ROWS_PER_STATEMENT = 200
+SQLITE_MAX_PARAMETERS = 30_000  # SQLite's limit is 32,766 (since 3.32)
+SQLITE_SORT_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[tuple], progress: Callable[[int], None]) -> int:
@@ -110,6 +115,8 @@ def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
         return values
     adapters = {kind: sqlite3.adapters.get((kind, sqlite3.PrepareProtocol)) for kind in kinds}
     if kinds == {Decimal} and adapters[Decimal] is str:  # not remembered: Decimal 1.0 and 1.00 are equal keys
+        if len(all_kinds) == 1:  # no None among them
+            return list(map(str, values))
         return [v if v is None else str(v) for v in values]
 
     def stored(value: Any) -> Any:
@@ -150,6 +157,7 @@ def _insert_sqlite(
     previous = cursor.execute("PRAGMA cache_size").fetchone()[0]
     cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
     total = len(data[0])
+    bare = table in _without_indexes.get()
     try:
         if not cursor.execute("PRAGMA foreign_keys").fetchone()[0]:  # turned off by `foreign_keys_off`
             _check_references(cursor, table, columns, data)
@@ -159,10 +167,22 @@ def _insert_sqlite(
             # parameter costs about as much as SQLite's own work for it (a block's imports share the authority,
             # the timestamps, often the status, source and empty columns; 40 % less time for the insert).
             literals = [_literal(values) for values in block]
-            marks = ", ".join("?" if literal is None else literal for literal in literals)
+            marks = "(" + ", ".join("?" if literal is None else literal for literal in literals) + ")"
             bound = [values for values, literal in zip(block, literals, strict=True) if literal is None]
+            # Into a table without its plain indexes (`indexes_rebuilt_after`), many rows a statement: a quarter
+            # less time than a statement a row. With the indexes in place it takes almost twice as long (measured
+            # on 300,000 allocations), so then a statement a row.
+            n, width = len(block[0]), len(bound)
+            per = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_PARAMETERS // max(width, 1))) if bare else 1
+            flat = list(chain.from_iterable(zip(*bound, strict=True))) if bound else []
+            whole = n - n % per
+            step = per * width
             # Table and column names come from the model, quoted; literals from `_literal`; the rest are parameters.
-            cursor.executemany(f"{head}({marks})", zip(*bound, strict=True) if bound else [()] * len(block[0]))
+            if whole:
+                statement = head + ", ".join([marks] * per)
+                cursor.executemany(statement, [flat[i * step : (i + 1) * step] for i in range(whole // per)])
+            if n > whole:
+                cursor.execute(head + ", ".join([marks] * (n - whole)), flat[whole * width :])
             progress(min(start + COPY_BLOCK, total))
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(previous)}")
@@ -297,22 +317,34 @@ def indexes_rebuilt_after(table: str, new_rows: int) -> Iterator[bool]:
                 cursor.execute(f"DROP INDEX {qn(name)}")
     except DatabaseError:  # e.g. a database user that does not own the table: insert the usual way
         indexes = foreign_keys = []
-    yield bool(indexes)
+    token = _without_indexes.set(_without_indexes.get() | {table}) if indexes else None
+    try:
+        yield bool(indexes)
+    finally:
+        if token is not None:
+            _without_indexes.reset(token)
     if not indexes:
         return
     with connection.cursor() as cursor:
         _run_pending_checks(cursor)
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [POSTGRES_INDEX_MEMORY])
-        else:  # the sorts that build an index stay in memory with the larger page cache
-            previous = cursor.execute("PRAGMA cache_size").fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        else:
+            # SQLite sorts an index's entries in runs the size of the page cache, each sorted (and the runs merged)
+            # by helper threads when `threads` allows. Measured on 1 M allocations (9 indexes, 2 cores): 10.3 s with
+            # a 256 MB cache (one huge run, one thread), 6.8 s with the default 2 MB cache, 4.9 s with 2 threads.
+            previous = cursor.execute("PRAGMA threads").fetchone()[0]
+            cursor.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
         for _name, sql in indexes:
             cursor.execute(sql)
         if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+            cursor.execute(f"PRAGMA threads = {int(previous)}")
         for name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+
+
+# The tables whose plain indexes `indexes_rebuilt_after` has dropped for the moment (in this thread).
+_without_indexes: ContextVar[frozenset[str]] = ContextVar("snu_tables_without_indexes", default=frozenset())
 
 
 def _run_pending_checks(cursor: Any) -> None:

@@ -31,7 +31,7 @@ def public_allocations(authority: Authority) -> QuerySet[Allocation]:
         .annotate(is_person=ExpressionWrapper(sole_proprietor_q(), output_field=BooleanOutput()))
         # Newest decision first: the order of the (authority, -decision_date, -id) index, so a page is a short
         # index walk even at a million allocations.
-        .order_by("-decision_date", "-id")
+        .order_by("-year", "-decision_date", "-id")
     )
 
 

@@ -83,6 +83,44 @@ class BatchNormaliseTestCase(BaseTestCase):
         path.write_text(AWKWARD, encoding="utf-8")
         self.normalise_both_ways(path)
 
+    def test_text_needing_cleaning_is_cleaned_beside_text_that_does_not(self):
+        # A batch whose municipality and scheme columns are clean but for one value: the clean batch is taken as it
+        # is (no lookups), the other is not.
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "spaces.csv"
+        lines = CANONICAL.splitlines()[:3]
+        spaced = lines[2].replace(",Atlantis,Bedriftsutvikling,", ", Senja ,Bedriftsutvikling  ,")
+        path.write_text("\n".join([*lines[:2], spaced, *(lines[1].replace("A-1", f"C-{i}") for i in range(9))]))
+        normaliser = self.normalise_both_ways(path)
+        table = readers.open_table(path)
+        cells = list(table.rows)
+        columns, _outs = normaliser.normalise_cells(range(2, 2 + len(cells)), cells)
+        assert columns is not None
+        self.assertEqual(set(columns[actions.FIELD["municipality_given"]]), {"Lenvik", "Senja"})
+        self.assertEqual(set(columns[actions.FIELD["scheme"]]), {"Bedriftsutvikling"})
+
+    def test_rows_hashed_in_part_by_the_checking_are_hashed_alike_by_the_writer(self):
+        table = readers.open_table(INNOVASJON_NORGE)
+        mapping = recognise(table.headers)
+        assert mapping is not None
+        rows = [cells for cells in table.rows if cells][:1000]
+        context = Context(MunicipalityResolver(self.authority.county_number), None)
+        whole = RowNormaliser(table.headers, mapping, context)
+        expected, _ = whole.normalise_cells(range(1000), rows)
+        assert expected is not None
+        for share in (0.0, 0.25, 1.0):
+            with self.subTest(share=share):
+                normaliser = RowNormaliser(table.headers, mapping, context)
+                normaliser.hash_share = share
+                columns, _ = normaliser.normalise_cells(range(1000), rows)
+                assert columns is not None
+                hashes = columns[actions.FIELD["row_hash"]]
+                self.assertEqual(hashes.count(None), 1000 - round(1000 * share))
+                part = actions.Checked(columns, [], [], 1000, 1.0)
+                part.hash()
+                self.assertEqual(part.columns, expected)
+
 
 class IndexRebuildTestCase(BaseTestCase):
     table = Allocation._meta.db_table
@@ -129,6 +167,79 @@ class IndexRebuildTestCase(BaseTestCase):
             result = actions.import_allocations("test", self.authority, path)
         self.assertEqual(result.created, 2)
         keys.assert_not_called()
+
+
+class ManyRowsAStatementTestCase(BaseTestCase):
+    """SQLite: into a table without its plain indexes (during a large import), rows go many to a statement."""
+
+    columns = ["a", "b", "c", "d", "e"]
+
+    def setUp(self):
+        super().setUp()
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's insert statements (PostgreSQL gets COPY)")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE rows_check (id integer primary key, a int, b text, c decimal, d date, e bool)"
+            )
+        self.addCleanup(lambda: connection.cursor().execute("DROP TABLE rows_check"))
+
+    def stored(self) -> list[tuple]:
+        with connection.cursor() as cursor:
+            typed = ", ".join(f"typeof({c}), {c}" for c in self.columns)
+            cursor.execute(f"SELECT {typed} FROM rows_check ORDER BY id")
+            return cursor.fetchall()
+
+    def write(self, data: list[list], bare: bool) -> list[str]:
+        """Write the columns; the statements SQLite ran."""
+        statements: list[str] = []
+        connection.ensure_connection()
+        connection.connection.set_trace_callback(statements.append)
+        token = writer._without_indexes.set(frozenset({"rows_check"} if bare else ()))
+        try:
+            writer.copy_columns("rows_check", self.columns, data, lambda _n: None)
+        finally:
+            writer._without_indexes.reset(token)
+            connection.connection.set_trace_callback(None)
+        return [s for s in statements if s.startswith("INSERT")]
+
+    def test_many_rows_a_statement_store_what_a_statement_a_row_stores(self):
+        n = 23  # 5 statements of 4 rows, then 3 rows
+        data = [
+            [7] * n,  # one value throughout: a literal
+            [f"O'Brien {i}" if i % 3 else None for i in range(n)],
+            [Decimal(i) / 4 for i in range(n)],
+            [dt.date(2024, 1, 1 + i) for i in range(n)],
+            [i % 2 == 0 for i in range(n)],
+        ]
+        with mock.patch.object(writer, "SQLITE_ROWS_PER_STATEMENT", 4):
+            one_a_row = self.write(data, bare=False)
+            first = self.stored()
+            connection.cursor().execute("DELETE FROM rows_check")
+            many = self.write(data, bare=True)
+        self.assertEqual(len(one_a_row), n)
+        self.assertEqual(len(many), 6)
+        self.assertEqual(many[0].count("), ("), 3)
+        self.assertEqual(self.stored(), first)
+        self.assertEqual(
+            first[4], ("integer", 7, "text", "O'Brien 4", "integer", 1, "text", dt.date(2024, 1, 5), "integer", True)
+        )
+        self.assertEqual(first[3][2:4], ("null", None))
+
+    def test_rows_made_of_literals_only_are_all_written(self):
+        with mock.patch.object(writer, "SQLITE_ROWS_PER_STATEMENT", 4):
+            self.write([[1] * 10, ["x"] * 10, [None] * 10, [None] * 10, [True] * 10], bare=True)
+        self.assertEqual(len(self.stored()), 10)
+
+    def test_a_large_import_marks_the_table_while_its_indexes_are_away(self):
+        table = Allocation._meta.db_table
+        threads = connection.cursor().execute("PRAGMA threads").fetchone()[0]
+        with mock.patch.object(writer, "REBUILD_MIN_ROWS", 1), writer.indexes_rebuilt_after(table, 10) as rebuilt:
+            self.assertTrue(rebuilt)
+            self.assertIn(table, writer._without_indexes.get())
+        self.assertNotIn(table, writer._without_indexes.get())
+        # The index builds' sorting threads were for the builds only.
+        self.assertEqual(connection.cursor().execute("PRAGMA threads").fetchone()[0], threads)
 
 
 class BulkUpdateTestCase(BaseTestCase):

@@ -193,6 +193,18 @@ class StreamingImportTestCase(BaseTestCase):
         self.assertEqual(outcomes[0], outcomes[1])
         self.assertEqual(outcomes[0][0][:3], (7, 4, 3))
 
+    def test_empty_rows_keep_the_row_numbers_and_a_file_may_end_on_a_full_batch(self):
+        # Batches of three lines: [good, empty, good] [good, empty, bad], and the file ends there.
+        path = self.write("gaps.csv", [HEADER, GOOD[0], "", GOOD[1], MORE_GOOD[0], ",,,", BAD[1]])
+        for _in_child in self.both_ways():
+            sid = transaction.savepoint()
+            with mock.patch.object(actions, "VALIDATE_BATCH", 3):
+                result = self.run_import(path, skip_invalid=True, skipped_folder=self.tmp / "skipped")
+            self.assertEqual([(e.row, e.value) for e in result.errors], [(7, "Atlantis")])
+            self.assertEqual((result.rows_read, result.created, result.invalid), (4, 3, 1))
+            self.assertEqual(Allocation.objects.count(), 3)
+            transaction.savepoint_rollback(sid)
+
     def test_a_file_unreadable_half_way_fails_with_the_reader_message(self):
         lines = [HEADER, *(GOOD * 600)]
         path = self.tmp / "broken.csv"
