@@ -245,6 +245,7 @@ class RowNormaliser:
         self._memo: dict[str, dict[Any, Any]] = {}  # per column: distinct value → parsed (normalise_batch)
         self._memo_bad: dict[str, set[Any]] = {}  # per column: the distinct values with a problem
         self._unique_text: set[str] = set()  # text columns seldom repeating a value: cleaned without the memo
+        self._all_known: set[str] = set()  # columns whose last batch's values were all remembered already
         # The share of a good batch's rows whose hash `normalise_columns` makes; it leaves the others' (None) to
         # whoever takes the columns (`row_hashes`), so that the work is done where a core is free (see
         # `actions.checked_batches`).
@@ -386,9 +387,20 @@ class RowNormaliser:
             keys = keys_of(values) if keys is None else keys
             cache = memo.setdefault(name, {})
             bad = self._memo_bad.setdefault(name, set())
+            if name in self._all_known:  # the last batch held no value not seen before: try the lookups at once
+                try:
+                    found = list(map(cache.__getitem__, keys))
+                except KeyError:
+                    self._all_known.discard(name)
+                else:
+                    if bad and not bad.isdisjoint(keys):
+                        slow.update(i for i, key in enumerate(keys) if key in bad)
+                    return found
             # The distinct keys not seen before are parsed; the rest is dict work done in C.
             own_keys = keys is values
             distinct = dict.fromkeys(keys) if own_keys else dict(zip(keys, values, strict=True))
+            if len(cache) < MEMO_LIMIT and cache.keys() >= distinct.keys():
+                self._all_known.add(name)
             overflow: dict[Any, Any] = {}
             for key in distinct.keys() - cache.keys():
                 found, problem = parse(key if own_keys else distinct[key])

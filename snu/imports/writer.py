@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 BATCH = 5000
 _NATIVE = {str, int, float, bool, bytes}
+_PLAIN = {*_NATIVE, type(None)}
 COPY_BLOCK = 20_000  # rows converted and sent together
 SQLITE_CACHE_KIB = -256 * 1024  # negative: KiB, i.e. up to 256 MB while inserting
 # A large insert builds the table's plain (non-unique) indexes afresh instead of updating them row by row: on the
@@ -108,7 +109,13 @@ def stored_form(value: Any) -> Any:
 
 def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
     """One column converted as sqlite3 would convert each value through the adapters Django registers (Decimal,
-    date and datetime to text), but once per column: sqlite3 calls a Python adapter for every such value."""
+    date and datetime to text), but once per column: sqlite3 calls a Python adapter for every such value.
+
+    A column whose first, middle and last values are text, numbers or None (most columns) is left as it is
+    without looking at every value: any other value in it is converted by sqlite3 as it binds it, through the
+    same adapter, so what is stored is the same."""
+    if {type(values[0]), type(values[len(values) // 2]), type(values[-1])} <= _PLAIN:
+        return values
     all_kinds = set(map(type, values))
     kinds = all_kinds - _NATIVE - {type(None)}
     if not kinds:

@@ -83,6 +83,28 @@ class BatchNormaliseTestCase(BaseTestCase):
         path.write_text(AWKWARD, encoding="utf-8")
         self.normalise_both_ways(path)
 
+    def test_values_met_in_earlier_batches_are_looked_up_with_their_problems(self):
+        # The same rows (good and bad) batch after batch: from the third on, every value is known beforehand.
+        table = readers.open_table(self.canonical_file())
+        mapping = recognise(table.headers)
+        assert mapping is not None
+        rows = [(n, cells) for n, cells in enumerate(table.rows, start=2) if cells]
+        context = Context(MunicipalityResolver(self.authority.county_number), None)
+        expected = [RowNormaliser(table.headers, mapping, context).normalise(cells, n) for n, cells in rows]
+        batched = RowNormaliser(table.headers, mapping, context)
+        for batch in range(4):
+            with self.subTest(batch=batch):
+                self.assertEqual(batched.normalise_batch(rows), expected)
+        self.assertIn("municipality", batched._all_known)
+        self.assertIn("amount", batched._all_known)
+
+    def canonical_file(self) -> Path:
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / "mixed.csv"
+        path.write_text(CANONICAL, encoding="utf-8")
+        return path
+
     def test_text_needing_cleaning_is_cleaned_beside_text_that_does_not(self):
         # A batch whose municipality and scheme columns are clean but for one value: the clean batch is taken as it
         # is (no lookups), the other is not.
@@ -225,6 +247,20 @@ class ManyRowsAStatementTestCase(BaseTestCase):
             first[4], ("integer", 7, "text", "O'Brien 4", "integer", 1, "text", dt.date(2024, 1, 5), "integer", True)
         )
         self.assertEqual(first[3][2:4], ("null", None))
+
+    def test_a_value_of_another_kind_among_plain_ones_is_stored_as_a_bound_value_would_be(self):
+        # Only the first, middle and last values of a column are looked at before writing: the rest are bound.
+        b = ["x", Decimal("1.50"), "y", dt.date(2020, 1, 2), "z"]
+        c = [Decimal("2.5"), None, Decimal("-0.00"), "3", Decimal("1.0")]
+        data = [[1, 2, 3, 4, 5], b, c, [None] * 5, [True, False, True, 1, True]]
+        self.write(data, bare=True)
+        written = self.stored()
+        connection.cursor().execute("DELETE FROM rows_check")
+        with connection.cursor() as cursor:  # the same rows through Django, every value a parameter
+            for row in zip(*data, strict=True):
+                cursor.execute("INSERT INTO rows_check (a, b, c, d, e) VALUES (%s, %s, %s, %s, %s)", row)
+        self.assertEqual(written, self.stored())
+        self.assertEqual([r[2:4] for r in written[:2]], [("text", "x"), ("text", "1.50")])
 
     def test_rows_made_of_literals_only_are_all_written(self):
         with mock.patch.object(writer, "SQLITE_ROWS_PER_STATEMENT", 4):
