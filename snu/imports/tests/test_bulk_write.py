@@ -265,6 +265,15 @@ class ManyRowsAStatementTestCase(BaseTestCase):
         self.assertEqual(written, self.stored())
         self.assertEqual([r[2:4] for r in written[:2]], [("text", "x"), ("text", "1.50")])
 
+    def test_a_statement_stays_within_the_limit_on_parameters(self):
+        n = 23
+        data = [[7] * n, [str(i) for i in range(n)], list(range(n)), [None] * n, [i % 2 for i in range(n)]]
+        with mock.patch.object(writer, "_max_parameters", return_value=8):  # 3 bound columns: 2 rows a statement
+            statements = self.write(data, bare=True)
+        self.assertEqual(len(statements), 12)
+        self.assertEqual([r[3] for r in self.stored()], [str(i) for i in range(n)])
+        self.assertGreaterEqual(writer._max_parameters(connection.connection.cursor()), 999)
+
     def test_rows_made_of_literals_only_are_all_written(self):
         with mock.patch.object(writer, "SQLITE_ROWS_PER_STATEMENT", 4):
             self.write([[1] * 10, ["x"] * 10, [None] * 10, [None] * 10, [True] * 10], bare=True)
@@ -272,13 +281,21 @@ class ManyRowsAStatementTestCase(BaseTestCase):
 
     def test_a_large_import_marks_the_table_while_its_indexes_are_away(self):
         table = Allocation._meta.db_table
-        threads = connection.cursor().execute("PRAGMA threads").fetchone()[0]
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA cache_size = -64000")  # as a set-up with a large page cache might have it
+        settings = [cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("threads", "cache_size")]
+        seen: list[str] = []
+        connection.connection.set_trace_callback(seen.append)
+        self.addCleanup(connection.connection.set_trace_callback, None)
         with mock.patch.object(writer, "REBUILD_MIN_ROWS", 1), writer.indexes_rebuilt_after(table, 10) as rebuilt:
             self.assertTrue(rebuilt)
             self.assertIn(table, writer._without_indexes.get())
         self.assertNotIn(table, writer._without_indexes.get())
-        # The index builds' sorting threads were for the builds only.
-        self.assertEqual(connection.cursor().execute("PRAGMA threads").fetchone()[0], threads)
+        # The indexes were built with sorting threads and the small page cache, then the settings were restored.
+        first_build = next(i for i, sql in enumerate(seen) if sql.startswith("CREATE INDEX"))
+        self.assertIn(f"PRAGMA threads = {writer.SQLITE_SORT_THREADS}", seen[:first_build])
+        self.assertIn(f"PRAGMA cache_size = {writer.SQLITE_SORT_CACHE_KIB}", seen[:first_build])
+        self.assertEqual([cursor.execute(f"PRAGMA {n}").fetchone()[0] for n in ("threads", "cache_size")], settings)
 
 
 class BulkUpdateTestCase(BaseTestCase):
