@@ -32,6 +32,15 @@ A-7,Vei,Karlsøy kommune,,Karlsøy,,500,,søkt,40681,,
 """
 
 
+def text_file(test, name: str, text: str) -> Path:
+    """`text` (UTF-8) in a file of its own, removed after the test."""
+    folder = Path(tempfile.mkdtemp())
+    test.addCleanup(shutil.rmtree, folder)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def schema(table: str) -> list[tuple]:
     """The table's indexes and foreign keys, as the database describes them."""
     with connection.cursor() as cursor:
@@ -71,22 +80,14 @@ class BatchNormaliseTestCase(BaseTestCase):
         self.normalise_both_ways(PUBLIC_PAGES, public_pages_table(), mapping)
 
     def test_it_reports_a_batch_problems_exactly_as_row_by_row(self):
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "mixed.csv"
-        path.write_text(CANONICAL, encoding="utf-8")
-        self.normalise_both_ways(path)
+        self.normalise_both_ways(text_file(self, "mixed.csv", CANONICAL))
 
     def test_it_normalises_awkward_text_and_amounts_exactly_as_row_by_row(self):
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "awkward.csv"
-        path.write_text(AWKWARD, encoding="utf-8")
-        self.normalise_both_ways(path)
+        self.normalise_both_ways(text_file(self, "awkward.csv", AWKWARD))
 
     def test_values_met_in_earlier_batches_are_looked_up_with_their_problems(self):
         # The same rows (good and bad) batch after batch: from the third on, every value is known beforehand.
-        table = readers.open_table(self.canonical_file())
+        table = readers.open_table(text_file(self, "mixed.csv", CANONICAL))
         mapping = recognise(table.headers)
         assert mapping is not None
         rows = [(n, cells) for n, cells in enumerate(table.rows, start=2) if cells]
@@ -99,22 +100,13 @@ class BatchNormaliseTestCase(BaseTestCase):
         self.assertIn("municipality", batched._all_known)
         self.assertIn("amount", batched._all_known)
 
-    def canonical_file(self) -> Path:
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "mixed.csv"
-        path.write_text(CANONICAL, encoding="utf-8")
-        return path
-
     def test_text_needing_cleaning_is_cleaned_beside_text_that_does_not(self):
         # A batch whose municipality and scheme columns are clean but for one value: the clean batch is taken as it
         # is (no lookups), the other is not.
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "spaces.csv"
         lines = CANONICAL.splitlines()[:3]
         spaced = lines[2].replace(",Atlantis,Bedriftsutvikling,", ", Senja ,Bedriftsutvikling  ,")
-        path.write_text("\n".join([*lines[:2], spaced, *(lines[1].replace("A-1", f"C-{i}") for i in range(9))]))
+        text = "\n".join([*lines[:2], spaced, *(lines[1].replace("A-1", f"C-{i}") for i in range(9))])
+        path = text_file(self, "spaces.csv", text)
         normaliser = self.normalise_both_ways(path)
         table = readers.open_table(path)
         cells = list(table.rows)
@@ -184,10 +176,7 @@ class IndexRebuildTestCase(BaseTestCase):
 
     def test_it_keeps_the_indexes_for_a_small_import_into_a_large_table(self):
         actions.import_allocations("test", self.authority, INNOVASJON_NORGE)
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "two.csv"
-        path.write_text("\n".join(CANONICAL.splitlines()[:2] + CANONICAL.splitlines()[7:8]) + "\n", encoding="utf-8")
+        path = text_file(self, "two.csv", "\n".join(CANONICAL.splitlines()[:2] + CANONICAL.splitlines()[7:8]) + "\n")
         with mock.patch.object(writer, "REBUILD_MIN_ROWS", 1), mock.patch.object(writer, "_foreign_keys") as keys:
             result = actions.import_allocations("test", self.authority, path)
         self.assertEqual(result.created, 2)
@@ -339,11 +328,7 @@ class ColumnWiseTestCase(BaseTestCase):
     """Rows are hashed and written column by column; what is stored must be what the row-by-row code gives."""
 
     def awkward_file(self) -> Path:
-        folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "awkward.csv"
-        path.write_text(AWKWARD, encoding="utf-8")
-        return path
+        return text_file(self, "awkward.csv", AWKWARD)
 
     def test_it_stores_text_numbers_and_dates_as_the_orm_would(self):
         path = self.awkward_file()
