@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -514,6 +515,7 @@ class _Links:
         self.orgs: dict[str, int] = {}
         self.pairs_seen: set[tuple[str, str]] = set()  # (organisation number, name) pairs already looked at
         self.recipients: dict[tuple[str, str], int | None] = {}  # the same pairs → the recipient's id
+        self.linked: dict[tuple[str, str], tuple[int | None, int | None]] = {}  # (scheme, source) → their ids
         self.last_org = 0
         for pk, number, name in Organisation.objects.filter(authority=authority).values_list(
             "id", "org_number", "name"
@@ -584,6 +586,8 @@ class _Links:
                 [column[i] for i in new] for column in (numbers, names, forms, industries, places)
             )
         pairs = list(zip(numbers, names, strict=True))
+        if not changed and self.pairs_seen.issuperset(pairs):  # (every recipient met in an earlier batch)
+            return
         # The first row of each (organisation number, name) not met before, found with dict work done in C.
         first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1), strict=True))
         unseen = sorted(first.keys() - self.pairs_seen, key=first.__getitem__)
@@ -721,7 +725,9 @@ def _insert(authority: Authority, columns: list[list[Any]], links: _Links, progr
         progress(0)
         return
     now = writer.stored_form(timezone.now())
-    values = _allocation_columns(authority, columns, links.sources, links.schemes, links.orgs, now, links.recipients)
+    values = _allocation_columns(
+        authority, columns, links.sources, links.schemes, links.orgs, now, links.recipients, links.linked
+    )
     writer.copy_columns(Allocation._meta.db_table, ALLOCATION_COLUMNS, values, progress)
 
 
@@ -733,9 +739,11 @@ def _allocation_columns(
     orgs: dict,
     now: Any,
     recipients: dict,
+    linked: dict,
 ) -> list[Sequence[Any]]:
     """The values of `ALLOCATION_COLUMNS` for new allocations, one list per column (the same values as
-    `_field_values` gives for one row)."""
+    `_field_values` gives for one row). `recipients` and `linked` are kept from batch to batch: the ids found
+    for an (organisation number, name) or a (scheme, source) pair stay the same all through an import."""
 
     def field(name: str) -> list[Any]:
         return columns[FIELD[name]]
@@ -756,14 +764,11 @@ def _allocation_columns(
             return orgs.get(org_number)
         return orgs.get("name:" + name.lower()) if name else None
 
-    keys = list(zip(field("scheme"), field("funding_source"), strict=True))
-    linked = {key: link(key) for key in dict.fromkeys(keys)}
-    source_ids = list(map({key: ids[0] for key, ids in linked.items()}.__getitem__, keys))
-    scheme_ids = list(map({key: ids[1] for key, ids in linked.items()}.__getitem__, keys))
-    pairs = list(zip(field("org_number"), field("recipient_name"), strict=True))
-    # `recipients` is kept from batch to batch: an organisation's id stays.
-    recipients.update((pair, recipient(pair)) for pair in dict.fromkeys(pairs).keys() - recipients.keys())
-    recipient_ids = list(map(recipients.__getitem__, pairs))
+    link_ids = _looked_up(linked, list(zip(field("scheme"), field("funding_source"), strict=True)), link)
+    source_ids, scheme_ids = list(map(itemgetter(0), link_ids)), list(map(itemgetter(1), link_ids))
+    recipient_ids = _looked_up(
+        recipients, list(zip(field("org_number"), field("recipient_name"), strict=True)), recipient
+    )
     tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), field("tags"))
     return [
         [authority.pk] * n,
@@ -794,6 +799,15 @@ def _allocation_columns(
         field("row_hash"),
         [1] * n,
     ]
+
+
+def _looked_up(known: dict, keys: list[Any], work_out: Callable[[Any], Any]) -> list[Any]:
+    """known[key] for each key, work_out(key) added to `known` first for the keys it does not hold yet."""
+    try:
+        return list(map(known.__getitem__, keys))  # (the usual batch after the first few: all known)
+    except KeyError:
+        known.update((key, work_out(key)) for key in dict.fromkeys(keys).keys() - known.keys())
+        return list(map(known.__getitem__, keys))
 
 
 def _per_distinct(work_out: Callable[[Any], Any], keys: Sequence[Any]) -> list[Any]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -207,8 +208,19 @@ def row_hashes(fields_by_column: list[list[Any]]) -> list[str]:
 def _texts(values: list[Any], limit: int | None) -> list[str]:
     """`_text(value)[:limit]` for each value; for a column of text without NUL, without a call per value."""
     if set(map(type, values)) <= {str} and "\x00" not in "".join(values):
-        return [value.strip()[:limit] for value in values]
+        return _cut(list(map(str.strip, values)), limit)
     return [_text(value)[:limit] for value in values]
+
+
+def _cut(values: list[str], limit: int | None) -> list[str]:
+    """`value[:limit]` for each value: the list itself when none is longer (the usual case)."""
+    if limit is None or not values or max(map(len, values)) <= limit:
+        return values
+    return [value[:limit] for value in values]
+
+
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+_NOT_PLACED: tuple[int | None, int | None, bool] = (None, None, False)
 
 
 def _all_given(values: list[Any]) -> bool:
@@ -443,14 +455,16 @@ class RowNormaliser:
         def text(limit: int | None = None) -> Any:
             return (lambda value: (_text(value)[:limit], False)) if limit else (lambda value: (_text(value), False))
 
-        def resolve(pair: tuple[str, int]) -> tuple[Any, bool]:
+        def resolve(pair: tuple[str, int]) -> tuple[tuple[int | None, int | None, bool], bool]:
+            """(municipality then, municipality now, needs a person to place it), and whether it is a problem."""
             given, year = pair
             if not given:
-                return None, False
+                return _NOT_PLACED, False
             try:
-                return self.context.resolver.resolve(given, year), False
+                r = self.context.resolver.resolve(given, year)
             except MunicipalityError:
-                return None, True
+                return _NOT_PLACED, True
+            return ((r.municipality_id, r.current_id, bool(r.needs_review)) if r else _NOT_PLACED), False
 
         def industry(pair: tuple[Any, Any]) -> tuple[tuple[str, str], bool]:
             code, name = self._industry({"industry_code": pair[0], "industry_name": pair[1]})
@@ -496,7 +510,8 @@ class RowNormaliser:
             return cleaned
 
         givens = mapped("municipality", text(), column("municipality"))
-        places = list(zip(givens, [y for y, _tags in years], strict=True))
+        year_values = list(map(_FIRST, years))
+        places = list(zip(givens, year_values, strict=True))
         resolutions = mapped("municipality+year", resolve, places, places)
         labels = mapped("labels", checked(self._labels, "labels"), column("labels"))
         recipients = texts("recipient")
@@ -534,23 +549,23 @@ class RowNormaliser:
         fields_by_column = [
             titles,
             descriptions,
-            [r[:300] for r in recipients],
+            _cut(recipients, 300),
             org_numbers,
             org_forms,
-            [g[:120] for g in givens],
-            [r.municipality_id if r else None for r in resolutions],
-            [r.current_id if r else None for r in resolutions],
-            [bool(r and r.needs_review) for r in resolutions],
+            _cut(givens, 120),
+            list(map(_FIRST, resolutions)),
+            list(map(_SECOND, resolutions)),
+            list(map(_THIRD, resolutions)),
             schemes,
             sources,
-            [code for code, _name in industries],
-            [name for _code, name in industries],
+            list(map(_FIRST, industries)),
+            list(map(_SECOND, industries)),
             amounts,
             paid,
             applied,
             statuses,
             dates,
-            [year for year, _tags in years],
+            year_values,
             tags,
             urls,
         ]
