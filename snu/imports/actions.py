@@ -769,7 +769,7 @@ def _allocation_columns(
     recipient_ids = _looked_up(
         recipients, list(zip(field("org_number"), field("recipient_name"), strict=True)), recipient
     )
-    tags = _per_distinct(lambda tag_tuple: writer.as_json(list(tag_tuple)), field("tags"))
+    tags = _looked_up({}, field("tags"), lambda tag_tuple: writer.as_json(list(tag_tuple)))
     return [
         [authority.pk] * n,
         [now] * n,
@@ -808,12 +808,6 @@ def _looked_up(known: dict, keys: list[Any], work_out: Callable[[Any], Any]) -> 
     except KeyError:
         known.update((key, work_out(key)) for key in dict.fromkeys(keys).keys() - known.keys())
         return list(map(known.__getitem__, keys))
-
-
-def _per_distinct(work_out: Callable[[Any], Any], keys: Sequence[Any]) -> list[Any]:
-    """work_out(key) for each key, computed once per distinct key."""
-    known = {key: work_out(key) for key in dict.fromkeys(keys)}
-    return list(map(known.__getitem__, keys))
 
 
 def _update(

@@ -181,10 +181,14 @@ def _insert_sqlite(
             # on 300,000 allocations), so then a statement a row.
             n, width = len(block[0]), len(bound)
             per = max(1, min(SQLITE_ROWS_PER_STATEMENT, _max_parameters(cursor) // max(width, 1))) if bare else 1
+            # Table and column names come from the model, quoted; literals from `_literal`; the rest are parameters.
+            if per == 1:
+                cursor.executemany(head + marks, zip(*bound, strict=True) if bound else [()] * n)
+                progress(min(start + COPY_BLOCK, total))
+                continue
             flat = list(chain.from_iterable(zip(*bound, strict=True))) if bound else []
             whole = n - n % per
             step = per * width
-            # Table and column names come from the model, quoted; literals from `_literal`; the rest are parameters.
             if whole:
                 statement = head + ", ".join([marks] * per)
                 cursor.executemany(statement, [flat[i * step : (i + 1) * step] for i in range(whole // per)])
